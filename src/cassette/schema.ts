@@ -1,0 +1,244 @@
+/**
+ * The `.rpk` v1 file format: one zod schema is the single source of truth, every type in the
+ * project that touches a cassette is inferred from it (docs/FORMAT.md describes it in prose).
+ *
+ * A cassette is JSON Lines. Line 1 is a `run.header`; then one line per step; streamed responses
+ * are written event by event as `stream.open` / `stream.event` lines before their closing
+ * `model.response`, so a crash mid-stream still leaves every received event on disk. The reader
+ * folds those lines back into the `model.response` step (`stream.events`), so everything above
+ * the cassette layer only ever sees whole steps. An optional `run.seal` ends the file.
+ */
+import { z } from 'zod';
+
+export const FORMAT_VERSION = 1;
+
+export const CaptureKind = z.enum(['sdk', 'passive', 'transparent', 'ingest']);
+export const ResponseSource = z.enum(['live', 'synthetic', 'replay']);
+export const Provider = z.enum(['openai', 'anthropic', 'gemini', 'unknown']);
+export const StreamState = z.enum(['completed', 'interrupted', 'error']);
+export const StreamFormat = z.enum(['sse', 'websocket', 'json-array']);
+export const Transport = z.enum(['http', 'websocket']);
+
+export type CaptureKind = z.infer<typeof CaptureKind>;
+export type ResponseSource = z.infer<typeof ResponseSource>;
+export type Provider = z.infer<typeof Provider>;
+export type StreamState = z.infer<typeof StreamState>;
+export type StreamFormat = z.infer<typeof StreamFormat>;
+
+const Json: z.ZodType<unknown> = z.unknown();
+const Headers = z.record(z.string(), z.string());
+
+export const RunHeader = z.object({
+  type: z.literal('run.header'),
+  /** `major.minor` is not needed yet: a bump of this integer means readers must refuse the file. */
+  version: z.number().int().positive(),
+  run_id: z.string().min(1),
+  capture: CaptureKind,
+  response_source: ResponseSource,
+  tool: z.object({ name: z.string(), version: z.string() }),
+  redaction: z.object({
+    policy: z.enum(['default', 'full', 'off']),
+    pii: z.boolean().optional(),
+    warning: z.string().optional(),
+  }),
+  created_at: z.string().optional(),
+  meta: z.record(z.string(), Json).optional(),
+});
+export type RunHeader = z.infer<typeof RunHeader>;
+
+/** Fields every step carries. `offset_ms` is kept for pacing and debugging, never hashed. */
+const StepBase = {
+  index: z.number().int().nonnegative(),
+  correlation_id: z.string().min(1),
+  request_id: z.string().nullable().optional(),
+  provider: Provider,
+  endpoint: z.string(),
+  offset_ms: z.number().nonnegative(),
+  /** Set on every step that a listener in synthetic mode made up rather than received. */
+  response_source: ResponseSource.optional(),
+};
+
+/**
+ * A body is stored readable: parsed JSON where it parses, text otherwise, base64 only for
+ * binary payloads. Exactly one of the three is present (or none, for an empty body).
+ */
+const BodyFields = {
+  body: Json.optional(),
+  body_text: z.string().optional(),
+  body_base64: z.string().optional(),
+};
+
+export const ModelRequest = z.object({
+  type: z.literal('model.request'),
+  ...StepBase,
+  method: z.string(),
+  /** Path and query as the client sent them (origin dropped: it differs between record and replay). */
+  url: z.string(),
+  transport: Transport.default('http'),
+  stream: z.boolean(),
+  model: z.string().nullable().optional(),
+  headers: Headers,
+  ...BodyFields,
+});
+export type ModelRequest = z.infer<typeof ModelRequest>;
+
+export const StreamEvent = z.object({
+  offset_ms: z.number().nonnegative(),
+  /** SSE `event:` name; absent for data-only frames, WebSocket frames and JSON-array elements. */
+  event: z.string().optional(),
+  /** SSE `id:` field when the provider sent one. */
+  id: z.string().optional(),
+  /** Parsed JSON where the frame parses (the common case), else the raw text (e.g. `[DONE]`). */
+  data: Json,
+});
+export type StreamEvent = z.infer<typeof StreamEvent>;
+
+export const ToolCall = z.object({
+  id: z.string().nullable(),
+  name: z.string(),
+  /** Complete arguments: parsed JSON when they parse, else the raw string (custom tools). */
+  arguments: Json,
+  kind: z.string(),
+});
+export type ToolCall = z.infer<typeof ToolCall>;
+
+export const Assembled = z.object({
+  text: z.string(),
+  reasoning: z.string().optional(),
+  tool_calls: z.array(ToolCall),
+  usage: z.record(z.string(), Json).nullable().optional(),
+  stop_reason: z.string().nullable().optional(),
+  response_id: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+});
+export type Assembled = z.infer<typeof Assembled>;
+
+export const Diagnostic = z.object({
+  message: z.string(),
+  frame: z.number().int().nonnegative().optional(),
+  byte_offset: z.number().int().nonnegative().optional(),
+});
+export type Diagnostic = z.infer<typeof Diagnostic>;
+
+export const ModelResponse = z.object({
+  type: z.literal('model.response'),
+  ...StepBase,
+  status: z.number().int(),
+  headers: Headers,
+  ...BodyFields,
+  stream: z
+    .object({
+      format: StreamFormat,
+      state: StreamState,
+      events: z.array(StreamEvent),
+    })
+    .optional(),
+  assembled: Assembled.optional(),
+  diagnostics: z.array(Diagnostic).optional(),
+});
+export type ModelResponse = z.infer<typeof ModelResponse>;
+
+export const ToolRequest = z.object({
+  type: z.literal('tool.request'),
+  ...StepBase,
+  call_id: z.string().nullable(),
+  name: z.string(),
+  kind: z.string(),
+  arguments: Json,
+});
+export type ToolRequest = z.infer<typeof ToolRequest>;
+
+export const ToolResponse = z.object({
+  type: z.literal('tool.response'),
+  ...StepBase,
+  call_id: z.string().nullable(),
+  name: z.string().nullable().optional(),
+  kind: z.string(),
+  output: Json,
+  is_error: z.boolean().optional(),
+});
+export type ToolResponse = z.infer<typeof ToolResponse>;
+
+export const ErrorEvent = z.object({
+  type: z.literal('error.event'),
+  ...StepBase,
+  /** Where the fault happened: the upstream, our capture path, an input parser, or the policy. */
+  source: z.enum(['upstream', 'capture', 'parse', 'policy', 'agent', 'client']),
+  code: z.string(),
+  message: z.string(),
+  line: z.number().int().positive().optional(),
+  detail: Json.optional(),
+});
+export type ErrorEvent = z.infer<typeof ErrorEvent>;
+
+export const AgentEvent = z.object({
+  type: z.literal('agent.event'),
+  ...StepBase,
+  agent: z.string(),
+  session_id: z.string().nullable().optional(),
+  event: Json,
+});
+export type AgentEvent = z.infer<typeof AgentEvent>;
+
+export const Step = z.discriminatedUnion('type', [
+  ModelRequest,
+  ModelResponse,
+  ToolRequest,
+  ToolResponse,
+  ErrorEvent,
+  AgentEvent,
+]);
+export type Step = z.infer<typeof Step>;
+export type StepType = Step['type'];
+export const STEP_TYPES = [
+  'model.request',
+  'model.response',
+  'tool.request',
+  'tool.response',
+  'error.event',
+  'agent.event',
+] as const satisfies readonly StepType[];
+
+/** On-disk only: the head of a streamed response, written when its status line arrives. */
+export const StreamOpenLine = z.object({
+  type: z.literal('stream.open'),
+  ...StepBase,
+  status: z.number().int(),
+  headers: Headers,
+  format: StreamFormat,
+});
+export type StreamOpenLine = z.infer<typeof StreamOpenLine>;
+
+/** On-disk only: one provider event of an open stream, appended as it arrives. */
+export const StreamEventLine = z.object({
+  type: z.literal('stream.event'),
+  correlation_id: z.string().min(1),
+  seq: z.number().int().nonnegative(),
+  ...StreamEvent.shape,
+});
+export type StreamEventLine = z.infer<typeof StreamEventLine>;
+
+export const RunSeal = z.object({
+  type: z.literal('run.seal'),
+  steps: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  sealed_at: z.string().optional(),
+});
+export type RunSeal = z.infer<typeof RunSeal>;
+
+/** Any line after the header. */
+export const BodyLine = z.discriminatedUnion('type', [
+  ModelRequest,
+  ModelResponse,
+  ToolRequest,
+  ToolResponse,
+  ErrorEvent,
+  AgentEvent,
+  StreamOpenLine,
+  StreamEventLine,
+  RunSeal,
+]);
+export type BodyLine = z.infer<typeof BodyLine>;
+
+/** A step as the writer accepts it: the writer assigns `index`. */
+export type StepInput = Step extends infer S ? (S extends Step ? Omit<S, 'index'> : never) : never;

@@ -1,0 +1,63 @@
+import { type CommandDef, runCommand, showUsage } from 'citty';
+import { ExitCode, formatMessage, ReplayKitError } from '../errors.ts';
+
+/**
+ * Runs a citty command tree and returns the exit status instead of exiting, so tests can call it
+ * in process. Known errors print their one-line message (never a stack trace); citty's own
+ * argument errors are usage errors (exit 2); anything else is a bug and says so.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: citty's CommandDef is generic over its own arg map.
+export async function runCli(cmd: CommandDef<any>, rawArgs: string[]): Promise<number> {
+  try {
+    if (rawArgs.includes('--help') || rawArgs.includes('-h')) {
+      await showUsage(...(await resolveForUsage(cmd, rawArgs)));
+      return ExitCode.ok;
+    }
+    if (rawArgs.length === 1 && (rawArgs[0] === '--version' || rawArgs[0] === '-v')) {
+      const meta = await (typeof cmd.meta === 'function' ? cmd.meta() : cmd.meta);
+      process.stdout.write(`${meta?.version ?? ''}\n`);
+      return ExitCode.ok;
+    }
+    if (rawArgs.length === 0) {
+      await showUsage(cmd);
+      return ExitCode.usage;
+    }
+    await runCommand(cmd, { rawArgs });
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    if (error instanceof ReplayKitError) {
+      process.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof Error && error.name === 'CLIError') {
+      process.stderr.write(
+        `${formatMessage(`${error.message}. Run "replaypack --help" for usage.`)}\n`,
+      );
+      return ExitCode.usage;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(
+      `${formatMessage(`Unexpected error: ${detail}`)}\nThis is a bug in replaykit: please report it.\n`,
+    );
+    return ExitCode.environment;
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+async function resolveForUsage(cmd: CommandDef<any>, rawArgs: string[]) {
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  let current: CommandDef<any> = cmd;
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  let parent: CommandDef<any> | undefined;
+  for (const arg of rawArgs) {
+    if (arg.startsWith('-')) break;
+    const subs = await (typeof current.subCommands === 'function'
+      ? current.subCommands()
+      : current.subCommands);
+    const next = subs?.[arg];
+    if (!next) break;
+    parent = current;
+    current = await (typeof next === 'function' ? next() : next);
+  }
+  return [current, parent] as const;
+}

@@ -1,0 +1,2 @@
+/** `replaykit/listener`: the programmatic twin of `replaypack listen ...`. */
+export {};

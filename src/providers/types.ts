@@ -1,0 +1,65 @@
+/**
+ * What the rest of the pipeline asks of a provider module. capture/, listener/ and replay/ only
+ * ever call the functions exported from providers/index.ts, which dispatch on `RouteInfo.provider`.
+ */
+import type {
+  Assembled,
+  Diagnostic,
+  ModelRequest,
+  Provider,
+  Step,
+  StepInput,
+  StreamEvent,
+  StreamFormat,
+  StreamState,
+} from '../cassette/schema.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
+
+export interface RouteInfo {
+  provider: Exclude<Provider, 'unknown'>;
+  /**
+   * Stable endpoint name, the same with or without `/v1`: `responses`, `responses.compact`,
+   * `chat.completions`, `embeddings`, `models`, `messages`, `messages.count_tokens`, `probe`,
+   * `generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`.
+   */
+  endpoint: string;
+  model: string | null;
+  /** The client asked for a streamed response. */
+  stream: boolean;
+  /** How the response will stream, when it does. */
+  streamFormat: StreamFormat | null;
+}
+
+/** Where a step sits in the run: assigned by the front door. */
+export interface StepContext {
+  correlation_id: string;
+  offset_ms: number;
+}
+
+/** Incremental stream parsing and assembly, fed as bytes (SSE, JSON array) or WebSocket frames. */
+export interface StreamCapture {
+  /** Raw bytes at any split (inside a frame, inside a UTF-8 character); returns completed events. */
+  push(chunk: Uint8Array, offset_ms: number): StreamEvent[];
+  /** One server WebSocket text frame. */
+  pushFrame(text: string, offset_ms: number): StreamEvent[];
+  /** The provider has signalled the end of this response (response.completed, message_stop, [DONE]). */
+  readonly done: boolean;
+  /** End of input, clean or aborted. Never throws: faults become diagnostics. */
+  finish(options?: { aborted?: boolean }): {
+    state: StreamState;
+    assembled: Assembled;
+    diagnostics: Diagnostic[];
+  };
+}
+
+export interface ResponseInput {
+  status: number;
+  headers: Record<string, string>;
+  /** Parsed JSON body (or raw text) for non-streamed responses. */
+  body?: unknown;
+  stream?: { format: StreamFormat; state: StreamState; events: StreamEvent[] };
+  assembled?: Assembled;
+  diagnostics?: Diagnostic[];
+}
+
+export type { ModelRequest, RawRequest, Step, StepInput };
