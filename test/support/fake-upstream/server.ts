@@ -1,0 +1,237 @@
+/** The fake upstream server: records every request and answers in the route's own wire format. */
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { writePlan } from './http-writer.ts';
+import { Ids } from './ids.ts';
+import { renderPrewarm } from './openai-responses.ts';
+import { planReply } from './plan.ts';
+import type { RenderContext } from './rendered.ts';
+import { matchRoute, type Route } from './routes.ts';
+import {
+  DEFAULT_TEXT,
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+  type ReceivedRequest,
+  type Reply,
+  type ReplyHandler,
+  type SentResponse,
+} from './types.ts';
+import { acceptUpgrade, createWebSocketServer, rejectUpgrade, sendPlan } from './websocket.ts';
+
+// Fixed so that bodies are byte-identical across runs (2025-01-01T00:00:00Z).
+const CREATED = 1_735_689_600;
+
+function lowerHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
+  const received: ReceivedRequest[] = [];
+  const sent: SentResponse[] = [];
+  const queue: Reply[] = [];
+  const ids = new Ids();
+  const sockets = new Set<Socket | Duplex>();
+  const websockets = new Set<WebSocket>();
+  const closing = new AbortController();
+  const waiters: { count: number; resolve: (r: ReceivedRequest[]) => void }[] = [];
+  let handler: ReplyHandler | undefined;
+  const wss = createWebSocketServer();
+
+  const record = (req: ReceivedRequest): ReceivedRequest => {
+    received.push(req);
+    for (const w of [...waiters]) {
+      if (received.length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve([...received]);
+      }
+    }
+    return req;
+  };
+
+  const context = (req: ReceivedRequest, route: Route | undefined, reply: Reply): RenderContext => {
+    const model = ('model' in reply && reply.model) || route?.model || 'unknown';
+    const stream = req.transport === 'websocket' || (route?.stream ?? false);
+    const format = route?.format ?? 'sse';
+    return { req, ids, requestId: ids.next('req'), stream, format, model, created: CREATED };
+  };
+
+  const choose = (req: ReceivedRequest, route: Route | undefined): Reply => {
+    if (route === undefined) {
+      // Unknown routes consume nothing; a handler may still serve them with raw bytes or a hang.
+      const custom = handler?.(req);
+      return custom?.kind === 'raw' || custom?.kind === 'hang'
+        ? custom
+        : { kind: 'text', text: '' };
+    }
+    return queue.shift() ?? handler?.(req) ?? { kind: 'text', text: DEFAULT_TEXT };
+  };
+
+  const server = createServer(async (req, res) => {
+    const bodyText = await readBody(req);
+    const url = req.url ?? '/';
+    const headers = lowerHeaders(req.headers);
+    const body = parseJson(bodyText);
+    const route = matchRoute(req.method ?? 'GET', url, headers, body);
+    const request = record({
+      method: req.method ?? 'GET',
+      url,
+      headers,
+      bodyText,
+      body,
+      transport: 'http',
+      ...(route ? { provider: route.provider, endpoint: route.endpoint } : {}),
+    });
+    const reply = choose(request, route);
+    const ctx = context(request, route, reply);
+    const { plan, options: replyOptions } = planReply(reply, route, ctx);
+    const record_: SentResponse = { url, status: 0, headers: {}, chunks: [], transport: 'http' };
+    sent.push(record_);
+    await writePlan(res, plan, replyOptions, record_, closing.signal);
+  });
+
+  server.on('connection', (socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    const url = req.url ?? '/';
+    const headers = lowerHeaders(req.headers);
+    const pathname = new URL(url, 'http://fake').pathname;
+    const isResponses = pathname === '/v1/responses' || pathname === '/responses';
+    const upgrade = record({
+      method: 'GET',
+      url,
+      headers,
+      bodyText: '',
+      body: undefined,
+      transport: 'websocket',
+      websocket: 'upgrade',
+      ...(isResponses ? { provider: 'openai' as const, endpoint: 'responses' } : {}),
+    });
+    if (!isResponses) return rejectUpgrade(socket, 404);
+    if (options.websocket === false) return rejectUpgrade(socket, 426);
+    // Only a reject-upgrade at the head of the queue is consumed here: the queued turns stay for frames.
+    const head_ = queue[0]?.kind === 'reject-upgrade' ? queue.shift() : handler?.(upgrade);
+    if (head_?.kind === 'reject-upgrade') return rejectUpgrade(socket, head_.status ?? 426);
+    const ws = await acceptUpgrade(wss, req, socket, head);
+    websockets.add(ws);
+    ws.on('close', () => websockets.delete(ws));
+    let turn = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const text = data.toString();
+      // Frames are answered one at a time, in order, like the real server on one socket.
+      turn = turn.then(() => answerFrame(ws, url, headers, text));
+    });
+  });
+
+  const answerFrame = async (
+    ws: WebSocket,
+    url: string,
+    headers: Record<string, string>,
+    text: string,
+  ): Promise<void> => {
+    const body = parseJson(text) as { type?: unknown; input?: unknown } | undefined;
+    const isCreate = body?.type === 'response.create';
+    const prewarm =
+      isCreate &&
+      (body.input === undefined ||
+        (Array.isArray(body.input) && body.input.length === 0) ||
+        body.input === '');
+    const route = isCreate ? matchRoute('POST', '/v1/responses', headers, body) : undefined;
+    const request = record({
+      method: 'POST',
+      url,
+      headers,
+      bodyText: text,
+      body,
+      transport: 'websocket',
+      websocket: 'frame',
+      ...(prewarm ? { prewarm: true } : {}),
+      ...(route ? { provider: route.provider, endpoint: route.endpoint } : {}),
+    });
+    if (!isCreate) return; // other client frames (none known today) get no answer
+    const record_: SentResponse = {
+      url,
+      status: 0,
+      headers: {},
+      chunks: [],
+      transport: 'websocket',
+    };
+    sent.push(record_);
+    if (prewarm) {
+      const ctx = context(request, route, { kind: 'text', text: '' });
+      const plan = { type: 'rendered' as const, rendered: renderPrewarm(ctx) };
+      return sendPlan(ws, plan, {}, record_, closing.signal);
+    }
+    const reply = choose(request, route);
+    if (reply.kind === 'reject-upgrade') return void ws.close(1008, 'rejected');
+    const { plan, options: replyOptions } = planReply(reply, route, context(request, route, reply));
+    await sendPlan(ws, plan, replyOptions, record_, closing.signal);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    received,
+    sent,
+    reply(next) {
+      handler = next;
+    },
+    enqueue(...replies) {
+      queue.push(...replies);
+    },
+    reset() {
+      received.length = 0;
+      sent.length = 0;
+      queue.length = 0;
+      handler = undefined;
+      ids.reset();
+    },
+    waitForRequests(count) {
+      if (received.length >= count) return Promise.resolve([...received]);
+      return new Promise((resolve) => waiters.push({ count, resolve }));
+    },
+    async close() {
+      closing.abort();
+      for (const ws of websockets) ws.terminate();
+      wss.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
