@@ -1,0 +1,100 @@
+/**
+ * The capture hook: what the gateway tells whoever records its traffic. The gateway calls these
+ * synchronously as bytes move and never awaits them, so recording can never slow or block the
+ * routed app; `guardRecorder` turns a throwing hook into a "degraded" flag instead of a broken
+ * response (issue 5, failure isolation).
+ */
+import type { Transport } from '../pipeline/exchange.ts';
+import type { GatewayRoute } from './routes.ts';
+
+export interface ExchangeStart {
+  correlation_id: string;
+  /** Milliseconds since the listener started. */
+  offset_ms: number;
+  transport: Transport;
+  /** null for a route the gateway could not place (it answers those itself). */
+  route: GatewayRoute | null;
+  method: string;
+  /** Path and query as the client sent them. */
+  url: string;
+  /** Lower-cased, repeats joined with ", "; our own x-replaykit-* headers removed. */
+  headers: Record<string, string>;
+}
+
+export type ExchangeErrorSource = 'upstream' | 'client' | 'listener';
+
+export interface ExchangeError {
+  source: ExchangeErrorSource;
+  code: string;
+  message: string;
+}
+
+/** Per-exchange callbacks, all optional; `offset_ms` counts from the exchange's start. */
+export interface ExchangeRecorder {
+  /** The whole request body, once the client has sent it (it is forwarded as it arrives). */
+  requestBody?(body: Uint8Array, offset_ms: number): void;
+  responseHead?(status: number, headers: Record<string, string>, offset_ms: number): void;
+  /** Raw response bytes exactly as forwarded (still content-encoded, if the upstream encoded them). */
+  responseChunk?(data: Uint8Array, offset_ms: number): void;
+  responseEnd?(offset_ms: number): void;
+  /** The exchange failed; for a stream this may follow a partial response. */
+  error?(error: ExchangeError, offset_ms: number): void;
+  /** WebSocket: one client message (e.g. a `response.create`). */
+  clientFrame?(data: Uint8Array, isBinary: boolean, offset_ms: number): void;
+  /** WebSocket: one server message (one Responses stream event). */
+  serverFrame?(data: Uint8Array, isBinary: boolean, offset_ms: number): void;
+  /** WebSocket: the connection ended. */
+  closed?(code: number, reason: string, offset_ms: number): void;
+}
+
+export interface CaptureSink {
+  open(start: ExchangeStart): ExchangeRecorder | undefined;
+  /** Flush and seal everything; resolves to the artifact paths written. */
+  close(): Promise<string[]>;
+}
+
+/** The sink used until capture-to-cassette is wired: traffic flows, nothing is written. */
+export const NO_CAPTURE: CaptureSink = {
+  open: () => undefined,
+  close: async () => [],
+};
+
+export type CaptureFaultHandler = (error: unknown, hook: string) => void;
+
+/**
+ * Wraps a recorder so that a throwing hook is reported once and the recorder is then dropped for
+ * the rest of the exchange: a half-recorded exchange is already marked by the fault.
+ */
+export function guardRecorder(
+  open: () => ExchangeRecorder | undefined,
+  onFault: CaptureFaultHandler,
+): Required<ExchangeRecorder> {
+  let recorder: ExchangeRecorder | undefined;
+  try {
+    recorder = open();
+  } catch (error) {
+    onFault(error, 'open');
+  }
+  const call =
+    <K extends keyof ExchangeRecorder>(name: K) =>
+    (...args: Parameters<Required<ExchangeRecorder>[K]>) => {
+      const fn = recorder?.[name] as ((...a: unknown[]) => void) | undefined;
+      if (!fn) return;
+      try {
+        fn.apply(recorder, args);
+      } catch (error) {
+        recorder = undefined;
+        onFault(error, name);
+      }
+    };
+  return {
+    requestBody: call('requestBody'),
+    responseHead: call('responseHead'),
+    responseChunk: call('responseChunk'),
+    responseEnd: call('responseEnd'),
+    error: call('error'),
+    clientFrame: call('clientFrame'),
+    serverFrame: call('serverFrame'),
+    closed: call('closed'),
+  };
+}

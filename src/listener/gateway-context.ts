@@ -1,0 +1,50 @@
+/** What the HTTP forwarder and the WebSocket proxy share with the gateway that owns them. */
+import http from 'node:http';
+import https from 'node:https';
+import type { ExchangeRecorder, ExchangeStart } from './capture-hooks.ts';
+import type { UpstreamProvider } from './options.ts';
+
+export interface GatewayCounts {
+  /** Exchanges seen: HTTP requests, plus one per client message on a proxied WebSocket. */
+  requests: number;
+  /** Exchanges that ended badly: status >= 400, an upstream failure, or a broken stream. */
+  errors: number;
+  /** Responses the listener made up (synthetic mode): always 0 in live mode. */
+  synthetic: number;
+  /** Capture-path faults: the traffic flowed, the recording is incomplete. */
+  capture_faults: number;
+}
+
+export interface GatewayContext {
+  upstreams: Record<UpstreamProvider, string>;
+  counts: GatewayCounts;
+  /** Milliseconds since the gateway started. */
+  now(): number;
+  nextCorrelationId(): string;
+  recorder(start: ExchangeStart): Required<ExchangeRecorder>;
+  /** Registers in-flight work so shutdown can drain it; call the returned function when done. */
+  track(abort: () => void): () => void;
+}
+
+/** Keep-alive agents per protocol: a fresh TCP+TLS handshake per request would dominate latency. */
+export function createAgents() {
+  const httpAgent = new http.Agent({ keepAlive: true });
+  const httpsAgent = new https.Agent({ keepAlive: true });
+  return {
+    for(url: URL) {
+      return url.protocol === 'https:' ? httpsAgent : httpAgent;
+    },
+    destroy() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** Upstream base URL + request path: `http://h/base` and `/v1/x?q` give `/base/v1/x?q`. */
+export function joinUpstream(base: string, path: string): URL {
+  const url = new URL(base);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  const target = new URL(`${url.origin}${prefix}${path}`);
+  return target;
+}

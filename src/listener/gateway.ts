@@ -1,0 +1,310 @@
+/**
+ * The in-process gateway: an HTTP server that forwards provider routes (HTTP, SSE, WebSocket) to
+ * their upstreams and answers its own control routes under `/__replaykit/`. The spawned listener
+ * runs exactly this; tests and embedders create it directly.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { ExitCode, ReplayKitError } from '../errors.ts';
+import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
+import { forwardHttp } from './forward-http.ts';
+import { createWsProxy, writeProviderError } from './forward-ws.ts';
+import { createAgents, type GatewayContext, type GatewayCounts } from './gateway-context.ts';
+import { CONTROL_TOKEN_HEADER, TOKEN_HEADER } from './headers.ts';
+import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
+import { sendProviderError } from './provider-errors.ts';
+import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
+import type { ListenerMode, ListenerPolicy } from './state.ts';
+
+export interface GatewayOptions {
+  host?: string;
+  /** 0 (the default here) picks a free port. */
+  port?: number;
+  mode?: ListenerMode;
+  policy?: ListenerPolicy;
+  upstreams?: Partial<Record<UpstreamProvider, string>>;
+  /** When set, every request must carry it in `x-replaykit-token`. */
+  token?: string | null;
+  /** Secret for `POST /__replaykit/shutdown`; generated when absent. */
+  controlToken?: string;
+  instanceId?: string;
+  capture?: CaptureSink;
+  /** Reported by the health endpoint. */
+  artifact?: string | null;
+  /** How long shutdown waits for in-flight exchanges before cutting them. Default 10 s. */
+  drainTimeoutMs?: number;
+  /** Called after `POST /__replaykit/shutdown` has drained, sealed and answered. */
+  onShutdown?: (result: GatewayCloseResult) => void;
+  /** A capture hook threw: the traffic still flowed. */
+  onCaptureFault?: (error: unknown, hook: string) => void;
+}
+
+export interface GatewayHealth {
+  status: 'running' | 'draining';
+  pid: number;
+  instance_id: string;
+  port: number;
+  url: string;
+  mode: ListenerMode;
+  policy: ListenerPolicy;
+  artifact: string | null;
+  uptime_s: number;
+  counts: GatewayCounts;
+  degraded: boolean;
+}
+
+export interface GatewayCloseResult {
+  artifacts: string[];
+  counts: GatewayCounts;
+  /** In-flight exchanges cut because they outlived the drain timeout. */
+  interrupted: number;
+}
+
+export interface Gateway {
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly instanceId: string;
+  readonly controlToken: string;
+  health(): GatewayHealth;
+  /** Stops accepting, drains in-flight exchanges (up to the timeout), seals capture. Idempotent. */
+  close(options?: { drainTimeoutMs?: number }): Promise<GatewayCloseResult>;
+}
+
+function sameSecret(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export function urlFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
+  const host = options.host ?? '127.0.0.1';
+  const mode = options.mode ?? 'live';
+  const policy = options.policy ?? 'live_only';
+  const instanceId = options.instanceId ?? randomUUID();
+  const controlToken = options.controlToken ?? randomBytes(24).toString('hex');
+  const capture = options.capture ?? NO_CAPTURE;
+  const token = options.token ?? null;
+  const startedAt = performance.now();
+  const counts: GatewayCounts = { requests: 0, errors: 0, synthetic: 0, capture_faults: 0 };
+  const agents = createAgents();
+  const inflight = new Set<() => void>();
+  let draining = false;
+  let exchangeSeq = 0;
+
+  const ctx: GatewayContext & { agentFor(url: URL): http.Agent } = {
+    upstreams: { ...DEFAULT_UPSTREAMS, ...options.upstreams },
+    counts,
+    now: () => performance.now() - startedAt,
+    nextCorrelationId: () => `lx-${String(++exchangeSeq).padStart(4, '0')}`,
+    recorder: (start) =>
+      guardRecorder(
+        () => capture.open(start),
+        (error, hook) => {
+          counts.capture_faults++;
+          options.onCaptureFault?.(error, hook);
+        },
+      ),
+    track(abort) {
+      inflight.add(abort);
+      let finished = false;
+      return () => {
+        if (finished) return;
+        finished = true;
+        inflight.delete(abort);
+        if (draining && inflight.size === 0) drained?.();
+      };
+    },
+    agentFor: (url) => agents.for(url),
+  };
+  const ws = createWsProxy(ctx);
+  let drained: (() => void) | undefined;
+  let port = 0;
+
+  const health = (): GatewayHealth => ({
+    status: draining ? 'draining' : 'running',
+    pid: process.pid,
+    instance_id: instanceId,
+    port,
+    url: urlFor(host, port),
+    mode,
+    policy,
+    artifact: options.artifact ?? null,
+    uptime_s: Math.round(ctx.now() / 1000),
+    counts: { ...counts },
+    degraded: counts.capture_faults > 0,
+  });
+
+  const server = http.createServer({ noDelay: true }, (req, res) => {
+    if (token !== null && !sameSecret(req.headers[TOKEN_HEADER], token)) {
+      return sendProviderError(res, errorShapeFor(req.url ?? '/', req.headers), {
+        status: 401,
+        type: 'authentication_error',
+        code: 'replaykit_token_required',
+        message: `Failed to accept "${req.method} ${req.url}": this listener requires the ${TOKEN_HEADER} header. Send the token given to "replaypack listen start --token".`,
+      });
+    }
+    if (req.url?.startsWith('/__replaykit/')) return control(req, res);
+    if (draining) {
+      res.setHeader('connection', 'close');
+      return sendProviderError(res, errorShapeFor(req.url ?? '/', req.headers), {
+        status: 503,
+        type: 'overloaded_error',
+        code: 'replaykit_stopping',
+        message: `Failed to forward "${req.method} ${req.url}": the listener is stopping. Start it again with "replaypack listen start".`,
+      });
+    }
+    const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
+    if (!route) return unsupported(req, res);
+    forwardHttp(ctx, req, res, route);
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const route = matchRoute('POST', req.url ?? '/', req.headers);
+    const shape = errorShapeFor(req.url ?? '/', req.headers);
+    socket.on('error', () => socket.destroy());
+    if (token !== null && !sameSecret(req.headers[TOKEN_HEADER], token)) {
+      return writeProviderError(socket, shape, {
+        status: 401,
+        type: 'authentication_error',
+        code: 'replaykit_token_required',
+        message: `Failed to accept the WebSocket "${req.url}": this listener requires the ${TOKEN_HEADER} header.`,
+      });
+    }
+    if (draining || route?.endpoint !== 'responses') {
+      return writeProviderError(socket, shape, {
+        status: draining ? 503 : 404,
+        type: 'invalid_request_error',
+        code: draining ? 'replaykit_stopping' : 'unsupported_route',
+        message: `Failed to upgrade "${req.url}" to a WebSocket: only GET /v1/responses (OpenAI Responses) is proxied over WebSocket. Use HTTP for other routes.`,
+      });
+    }
+    ws.handleUpgrade(req, socket, head, route);
+  });
+
+  function unsupported(req: IncomingMessage, res: ServerResponse) {
+    const method = req.method ?? 'GET';
+    sendProviderError(res, errorShapeFor(req.url ?? '/', req.headers), {
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'unsupported_route',
+      message: `Failed to route "${method} ${req.url}": the ReplayKit listener does not forward this route. Supported routes: ${SUPPORTED_ROUTES.join('; ')}. Hint: set the SDK base URL to the listener root (OpenAI: ${urlFor(host, port)}/v1, Anthropic and Gemini: ${urlFor(host, port)}); "replaypack listen env" prints the lines.`,
+    });
+  }
+
+  function control(req: IncomingMessage, res: ServerResponse) {
+    const path = (req.url ?? '').split('?')[0];
+    const json = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(text);
+    };
+    if (path === '/__replaykit/health' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return json(200, health());
+    }
+    if (path === '/__replaykit/shutdown' && req.method === 'POST') {
+      if (!sameSecret(req.headers[CONTROL_TOKEN_HEADER], controlToken)) {
+        return json(403, {
+          error: { message: 'shutdown needs the control token from the state file' },
+        });
+      }
+      req.resume();
+      void close().then((result) => {
+        res.setHeader('connection', 'close');
+        json(200, result);
+        res.once('finish', () => {
+          server.closeAllConnections();
+          options.onShutdown?.(result);
+        });
+      });
+      return;
+    }
+    json(404, {
+      error: {
+        message: `Unknown control route "${req.method} ${path}": use GET /__replaykit/health.`,
+      },
+    });
+  }
+
+  let closing: Promise<GatewayCloseResult> | undefined;
+  function close(closeOptions: { drainTimeoutMs?: number } = {}): Promise<GatewayCloseResult> {
+    closing ??= (async () => {
+      draining = true;
+      server.close();
+      server.closeIdleConnections();
+      let interrupted = 0;
+      if (inflight.size > 0) {
+        const timeout = closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? 10_000;
+        const allDone = new Promise<void>((resolve) => {
+          drained = resolve;
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => {
+          timer = setTimeout(() => resolve(true), timeout);
+        });
+        if (await Promise.race([allDone.then(() => false), timedOut])) {
+          interrupted = inflight.size;
+          for (const abort of [...inflight]) abort();
+          inflight.clear();
+        }
+        clearTimeout(timer);
+      }
+      ws.close();
+      agents.destroy();
+      let artifacts: string[] = [];
+      try {
+        artifacts = await capture.close();
+      } catch (error) {
+        counts.capture_faults++;
+        options.onCaptureFault?.(error, 'close');
+      }
+      return { artifacts, counts: { ...counts }, interrupted };
+    })();
+    return closing;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new ReplayKitError(
+            'E_PORT_BUSY',
+            `Failed to start the listener: port ${options.port} on ${host} is already in use. Stop the program using it ("replaypack listen status" shows a running listener), choose another --port, or pass --port 0 to pick a free one.`,
+            { exitCode: ExitCode.environment, cause: error },
+          ),
+        );
+      } else {
+        reject(
+          new ReplayKitError(
+            'E_LISTEN',
+            `Failed to start the listener on ${host}:${options.port}: ${error.message}. Check --host and --port.`,
+            { cause: error },
+          ),
+        );
+      }
+    });
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const address = server.address();
+  port = typeof address === 'object' && address ? address.port : 0;
+
+  return {
+    url: urlFor(host, port),
+    port,
+    host,
+    instanceId,
+    controlToken,
+    health,
+    async close(closeOptions) {
+      const result = await close(closeOptions);
+      server.closeAllConnections();
+      return result;
+    },
+  };
+}
