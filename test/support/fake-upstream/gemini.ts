@@ -105,3 +105,12 @@ export function fakeVector(input: string, size = 8): number[] {
   }
   return out;
 }
+
+/** `:batchEmbedContents` (what `ai.models.embedContent` calls): one vector per request. */
+export function renderBatchEmbed(_reply: Content, ctx: RenderContext): Rendered {
+  const body = (ctx.req.body ?? {}) as { requests?: unknown[] };
+  const requests = Array.isArray(body.requests) ? body.requests : [body];
+  return jsonBody(200, geminiHeaders(), {
+    embeddings: requests.map((r) => ({ values: fakeVector(JSON.stringify(r)) })),
+  });
+}

@@ -5,7 +5,12 @@ import {
   renderMessages,
   renderProbe,
 } from './anthropic.ts';
-import { renderEmbedContent, renderGeminiCountTokens, renderGenerate } from './gemini.ts';
+import {
+  renderBatchEmbed,
+  renderEmbedContent,
+  renderGeminiCountTokens,
+  renderGenerate,
+} from './gemini.ts';
 import { renderChat } from './openai-chat.ts';
 import { renderEmbeddings, renderOpenaiModels } from './openai-misc.ts';
 import { renderCompact, renderResponses } from './openai-responses.ts';
@@ -67,6 +72,7 @@ export function matchRoute(
     }
     if (action === 'countTokens') return route('gemini', action, renderGeminiCountTokens, extra);
     if (action === 'embedContent') return route('gemini', action, renderEmbedContent, extra);
+    if (action === 'batchEmbedContents') return route('gemini', action, renderBatchEmbed, extra);
     return undefined;
   }
 
