@@ -44,8 +44,13 @@ export interface StreamCapture {
   pushFrame(text: string, offset_ms: number): StreamEvent[];
   /** The provider has signalled the end of this response (response.completed, message_stop, [DONE]). */
   readonly done: boolean;
-  /** End of input, clean or aborted. Never throws: faults become diagnostics. */
+  /**
+   * End of input, clean or aborted. Never throws: faults become diagnostics. Idempotent.
+   * `events` is every event of the stream in order, including any that only completed here (an
+   * unterminated last frame): a caller that wrote events from push() appends `events.slice(n)`.
+   */
   finish(options?: { aborted?: boolean }): {
+    events: StreamEvent[];
     state: StreamState;
     assembled: Assembled;
     diagnostics: Diagnostic[];

@@ -1,0 +1,107 @@
+/**
+ * Agent normalisers. Agents are not providers (Codex speaks OpenAI Responses, Claude Code speaks
+ * Anthropic Messages), but each adds its own per-run noise on top: session ids in headers, a
+ * per-conversation attribution block, today's date in a system reminder. Recognised from the
+ * request itself, so an ordinary SDK user's payload is never rewritten by these rules.
+ */
+import type { ModelRequest } from '../cassette/schema.ts';
+import { headerOf, isRecord } from './util.ts';
+import { VOLATILE } from './volatile.ts';
+
+export type AgentName = 'codex' | 'claude-code';
+
+export interface AgentNormalizer {
+  name: AgentName;
+  /** A header value to use instead of the received one, or undefined to keep it. */
+  header(name: string, value: string): string | undefined;
+  body(body: unknown): unknown;
+}
+
+type RequestLike = Pick<ModelRequest, 'headers' | 'body'>;
+
+// Fields of x-codex-turn-metadata that identify this install/session/turn or this machine.
+const CODEX_TURN_FIELDS = /(_id|_at|time|timestamp|cwd|path|paths|root|dir)s?$/i;
+
+const codex: AgentNormalizer = {
+  name: 'codex',
+  header(name, value) {
+    if (name === 'x-codex-turn-metadata') return normalizeTurnMetadata(value);
+    if (/^(session-id|thread-id|x-codex-|version$)/.test(name)) return VOLATILE;
+    return undefined;
+  },
+  body: (body) => body,
+};
+
+function normalizeTurnMetadata(value: string): string {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    const walk = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(walk);
+      if (!isRecord(node)) return node;
+      return Object.fromEntries(
+        Object.entries(node).map(([k, v]) => [k, CODEX_TURN_FIELDS.test(k) ? VOLATILE : walk(v)]),
+      );
+    };
+    return JSON.stringify(walk(parsed));
+  } catch {
+    return VOLATILE;
+  }
+}
+
+const DATE_REMINDER = /(Today's date is )\d{4}[-/]\d{2}[-/]\d{2}/g;
+const ATTRIBUTION = /^x-anthropic-billing-header:[^\n]*/gm;
+
+function mapStrings(node: unknown, fn: (s: string) => string): unknown {
+  if (typeof node === 'string') return fn(node);
+  if (Array.isArray(node)) return node.map((v) => mapStrings(v, fn));
+  if (!isRecord(node)) return node;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mapStrings(v, fn)]));
+}
+
+const claudeCode: AgentNormalizer = {
+  name: 'claude-code',
+  header(name) {
+    return /^x-claude-code-/.test(name) ? VOLATILE : undefined;
+  },
+  body(body) {
+    if (!isRecord(body)) return body;
+    const out: Record<string, unknown> = { ...body };
+    if (body.system !== undefined) {
+      out.system = mapStrings(body.system, (s) => s.replace(ATTRIBUTION, VOLATILE));
+    }
+    if (isRecord(body.metadata) && body.metadata.user_id !== undefined) {
+      out.metadata = { ...body.metadata, user_id: VOLATILE };
+    }
+    // The date reminder may sit in the system prompt or in a <system-reminder> of a user turn.
+    return mapStrings(out, (s) => s.replace(DATE_REMINDER, `$1${VOLATILE}`));
+  },
+};
+
+function firstSystemText(body: unknown): string {
+  if (!isRecord(body)) return '';
+  if (typeof body.system === 'string') return body.system;
+  const first = Array.isArray(body.system) ? body.system[0] : undefined;
+  return isRecord(first) && typeof first.text === 'string' ? first.text : '';
+}
+
+export function detectAgent(req: RequestLike): AgentNormalizer | null {
+  const h = req.headers;
+  const ua = headerOf(h, 'user-agent')?.toLowerCase() ?? '';
+  const names = Object.keys(h).map((n) => n.toLowerCase());
+  if (
+    headerOf(h, 'originator')?.startsWith('codex') ||
+    ua.includes('codex') ||
+    names.some((n) => n.startsWith('x-codex-'))
+  ) {
+    return codex;
+  }
+  if (
+    ua.includes('claude-cli') ||
+    ua.includes('claude-code') ||
+    names.some((n) => n.startsWith('x-claude-code-')) ||
+    firstSystemText(req.body).startsWith('x-anthropic-billing-header')
+  ) {
+    return claudeCode;
+  }
+  return null;
+}

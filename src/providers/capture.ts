@@ -1,0 +1,113 @@
+/**
+ * createStreamCapture: bytes (SSE, JSON array) or WebSocket frames in, ordered provider events
+ * out, with assembly running alongside. It sits on the capture path, so it never throws: a frame
+ * that does not parse is kept as raw text and reported as a diagnostic naming its position.
+ */
+import type { Diagnostic, StreamEvent, StreamFormat } from '../cassette/schema.ts';
+import { createAssembler } from './assemble.ts';
+import type { AssemblyResult } from './assembler.ts';
+import { createJsonArrayFramer } from './json-array.ts';
+import { createSseFramer, type FrameFault, type RawFrame } from './sse.ts';
+import type { RouteInfo, StreamCapture } from './types.ts';
+import { parseData } from './util.ts';
+
+interface Framer {
+  push(chunk: Uint8Array): RawFrame[];
+  end(): RawFrame[];
+  readonly faults: FrameFault[];
+}
+
+export function createStreamCapture(route: RouteInfo): StreamCapture {
+  const format: StreamFormat = route.streamFormat ?? 'sse';
+  const framer: Framer = format === 'json-array' ? createJsonArrayFramer() : createSseFramer();
+  const assembler = createAssembler(route);
+  const diagnostics: Diagnostic[] = [];
+  const events: StreamEvent[] = [];
+  let frames = 0;
+  let wsBytes = 0;
+  let lastOffset = 0;
+  let finished: ReturnType<StreamCapture['finish']> | null = null;
+
+  function accept(raw: RawFrame, offset_ms: number): StreamEvent {
+    const frame = frames++;
+    // `[DONE]` is the one expected non-JSON frame (Chat Completions); keep it as its raw text.
+    const { data, json } = parseData(raw.data);
+    if (!json && raw.data !== '[DONE]') {
+      const preview = raw.data.length > 60 ? `${raw.data.slice(0, 60)}…` : raw.data;
+      diagnostics.push({
+        message: `malformed frame ${frame} at byte ${raw.byte_offset}: not JSON: ${JSON.stringify(preview)}`,
+        frame,
+        byte_offset: raw.byte_offset,
+      });
+    }
+    lastOffset = Math.max(lastOffset, offset_ms);
+    // SSE names and ids are kept; WebSocket frames and array elements have neither.
+    const sse = format === 'sse';
+    const event: StreamEvent = {
+      offset_ms: Math.max(0, offset_ms),
+      ...(sse && raw.event !== undefined ? { event: raw.event } : {}),
+      ...(sse && raw.id !== undefined ? { id: raw.id } : {}),
+      data,
+    };
+    try {
+      assembler.add(data, raw.event, frame);
+    } catch (error) {
+      diagnostics.push({ message: `could not assemble frame ${frame}: ${String(error)}`, frame });
+    }
+    events.push(event);
+    return event;
+  }
+
+  return {
+    get done() {
+      return assembler.done;
+    },
+    push(chunk, offset_ms) {
+      try {
+        return framer.push(chunk).map((raw) => accept(raw, offset_ms));
+      } catch (error) {
+        diagnostics.push({ message: `could not frame stream bytes: ${String(error)}` });
+        return [];
+      }
+    },
+    pushFrame(text, offset_ms) {
+      const byte_offset = wsBytes;
+      wsBytes += Buffer.byteLength(text);
+      return [accept({ byte_offset, data: text }, offset_ms)];
+    },
+    finish(options) {
+      if (finished) return finished;
+      const aborted = options?.aborted === true;
+      const tail: StreamEvent[] = [];
+      try {
+        for (const raw of framer.end()) tail.push(accept(raw, lastOffset));
+      } catch (error) {
+        diagnostics.push({ message: `could not frame stream bytes: ${String(error)}` });
+      }
+      let result: AssemblyResult;
+      try {
+        result = assembler.finish(aborted);
+      } catch (error) {
+        result = {
+          state: 'interrupted',
+          assembled: { text: '', tool_calls: [] },
+          diagnostics: [{ message: `could not assemble stream: ${String(error)}` }],
+        };
+      }
+      const faults = framer.faults.map((f) => ({
+        message: `malformed stream at byte ${f.byte_offset}: ${f.message}`,
+        byte_offset: f.byte_offset,
+      }));
+      const extra = tail.map((_, i) => ({
+        message: `frame ${frames - tail.length + i} was not terminated when the stream ended`,
+        frame: frames - tail.length + i,
+      }));
+      finished = {
+        ...result,
+        events,
+        diagnostics: [...diagnostics, ...faults, ...extra, ...result.diagnostics],
+      };
+      return finished;
+    },
+  };
+}

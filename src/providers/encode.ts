@@ -1,0 +1,56 @@
+/**
+ * Recorded events back to wire bytes for replay. Each encoder is the inverse of the capture's
+ * framing: decoding what it produces gives the same events again (property-tested).
+ */
+import type { StreamEvent, StreamFormat } from '../cassette/schema.ts';
+
+/** Gemini's JSON-array stream: `[`, elements joined by `,\r\n`, `]` (as the REST API sends it). */
+export const JSON_ARRAY = { open: '[', separator: ',\r\n', close: ']' } as const;
+
+/**
+ * Frame text for one event's data. Strings are sent raw when raw text reads back as the same
+ * string (`[DONE]`, malformed frames); a string that would read back as other JSON is quoted.
+ */
+export function dataText(data: unknown): string {
+  if (typeof data !== 'string') return JSON.stringify(data) ?? 'null';
+  try {
+    JSON.parse(data);
+    return JSON.stringify(data);
+  } catch {
+    return data;
+  }
+}
+
+function sseFrame(ev: StreamEvent): string {
+  let out = '';
+  if (ev.event !== undefined) out += `event: ${ev.event}\n`;
+  if (ev.id !== undefined) out += `id: ${ev.id}\n`;
+  // A raw text with newlines goes out as several data: lines, which the parser joins back.
+  for (const line of dataText(ev.data).split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  return `${out}\n`;
+}
+
+/** One event as it goes on the wire: an SSE frame, a WebSocket text frame or a JSON-array element. */
+export function encodeStreamEvent(format: StreamFormat, ev: StreamEvent): string {
+  if (format === 'sse') return sseFrame(ev);
+  return dataText(ev.data);
+}
+
+/**
+ * The whole stream as ordered wire chunks: one per event (so a replay can pace them by
+ * `offset_ms`), plus the brackets for a JSON array. For WebSocket each chunk is one text frame.
+ */
+export function encodeStream(
+  format: StreamFormat,
+  events: readonly StreamEvent[],
+  options: { complete?: boolean } = {},
+): string[] {
+  if (format !== 'json-array') return events.map((ev) => encodeStreamEvent(format, ev));
+  // An interrupted recording replays as interrupted: no closing bracket.
+  const close = options.complete === false ? '' : JSON_ARRAY.close;
+  const chunks = events.map((ev, i) => (i === 0 ? '' : JSON_ARRAY.separator) + dataText(ev.data));
+  if (chunks.length === 0) return [JSON_ARRAY.open + close];
+  chunks[0] = JSON_ARRAY.open + chunks[0];
+  chunks[chunks.length - 1] += close;
+  return chunks;
+}

@@ -1,0 +1,100 @@
+/**
+ * Normalised forms. `normalizeRequest` is what replay matching compares; `normalizeStep` is the
+ * step as the canonical hash sees it. Both remove only what differs between two runs of the same
+ * conversation (volatile.ts, agents.ts) and keep everything a user could change on purpose.
+ */
+import type { ModelRequest, Step } from '../cassette/schema.ts';
+import { detectAgent } from './agents.ts';
+import { splitUrl } from './routes.ts';
+import {
+  normalizeHeaders,
+  REQUEST_PATHS,
+  RESPONSE_PATHS,
+  replacePaths,
+  VOLATILE,
+} from './volatile.ts';
+
+/** Query parameters that carry credentials (Gemini accepts `?key=`); never compared. */
+const SECRET_QUERY = new Set(['key', 'api_key', 'apikey', 'access_token', 'token']);
+
+function normalizeRequestBody(step: Pick<ModelRequest, 'headers' | 'body'>): unknown {
+  if (step.body === undefined) return undefined;
+  const agent = detectAgent(step);
+  const body = replacePaths(step.body, REQUEST_PATHS);
+  return agent ? agent.body(body) : body;
+}
+
+function pathAndQuery(url: string): { path: string; query: Record<string, string> } {
+  try {
+    const { path, query } = splitUrl(url);
+    const kept = [...query.entries()]
+      .filter(([k]) => !SECRET_QUERY.has(k.toLowerCase()))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return { path, query: Object.fromEntries(kept) };
+  } catch {
+    return { path: url, query: {} };
+  }
+}
+
+/**
+ * What matching compares: method, route, path and query without secrets, and the body minus
+ * volatile fields. No headers: they are transport noise (SDK versions, retry counts, ids).
+ */
+export function normalizeRequest(step: ModelRequest): unknown {
+  const { path, query } = pathAndQuery(step.url);
+  return {
+    method: step.method.toUpperCase(),
+    provider: step.provider,
+    endpoint: step.endpoint,
+    transport: step.transport,
+    path,
+    query,
+    model: step.model ?? null,
+    stream: step.stream,
+    body: normalizeRequestBody(step),
+    body_text: step.body_text,
+    body_base64: step.body_base64,
+  };
+}
+
+/** The step as the canonical hash sees it: same shape (it still validates), volatile values replaced. */
+export function normalizeStep(step: Step): Step {
+  const request_id = step.request_id == null ? step.request_id : VOLATILE;
+  // Timing is kept for pacing and debugging, never hashed.
+  step = { ...step, offset_ms: 0 };
+  switch (step.type) {
+    case 'model.request': {
+      const agent = detectAgent(step);
+      const out: Step = {
+        ...step,
+        request_id,
+        url: (() => {
+          const { path, query } = pathAndQuery(step.url);
+          const qs = new URLSearchParams(query).toString();
+          return qs ? `${path}?${qs}` : path;
+        })(),
+        headers: normalizeHeaders(step.headers, agent?.header),
+      };
+      if (step.body !== undefined) out.body = normalizeRequestBody(step);
+      return out;
+    }
+    case 'model.response': {
+      const out: Step = { ...step, request_id, headers: normalizeHeaders(step.headers) };
+      if (step.body !== undefined) out.body = replacePaths(step.body, RESPONSE_PATHS);
+      if (step.stream) {
+        out.stream = {
+          ...step.stream,
+          events: step.stream.events.map((ev) => ({
+            ...ev,
+            offset_ms: 0,
+            data: replacePaths(ev.data, RESPONSE_PATHS),
+          })),
+        };
+      }
+      if (step.assembled?.response_id) out.assembled = { ...step.assembled, response_id: VOLATILE };
+      return out;
+    }
+    default:
+      return { ...step, request_id };
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Raw exchanges to canonical steps. Order within one exchange (docs/CONTRACT.md):
+ * `tool.response`* → `model.request` → `model.response` → `tool.request`*, so a reader sees each
+ * tool result just before the request that carried it back, and each tool call just after the
+ * response that asked for it. Results and calls keep the order the provider gave them.
+ */
+import type {
+  Assembled,
+  ModelRequest,
+  ModelResponse,
+  StepInput,
+  ToolRequest,
+  ToolResponse,
+} from '../cassette/schema.ts';
+import { assembleBody, assembleEvents } from './assemble.ts';
+import { decodeBody } from './body.ts';
+import { detectRoute, requestIdOf } from './routes.ts';
+import { toolResultsOf } from './tools.ts';
+import type { RawRequest, ResponseInput, RouteInfo, StepContext } from './types.ts';
+import { headerOf } from './util.ts';
+
+type StepOf<T> = Omit<T, 'index'>;
+
+function base(route: RouteInfo | null, ctx: StepContext) {
+  return {
+    correlation_id: ctx.correlation_id,
+    provider: route?.provider ?? 'unknown',
+    endpoint: route?.endpoint ?? 'unknown',
+    offset_ms: ctx.offset_ms,
+  } as const;
+}
+
+export function requestSteps(
+  req: RawRequest,
+  ctx: StepContext,
+): { route: RouteInfo | null; steps: StepInput[] } {
+  // A WebSocket client frame is always JSON text, whatever the upgrade's content-type said.
+  const contentType =
+    req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
+  const decoded = decodeBody(req.body, contentType);
+  let route = detectRoute({
+    method: req.method,
+    url: req.url,
+    headers: req.headers,
+    body: decoded.body,
+  });
+  if (route && req.transport === 'websocket') {
+    const model = (decoded.body as { model?: unknown } | undefined)?.model;
+    route = { ...route, model: typeof model === 'string' ? model : route.model };
+  }
+  const request: StepOf<ModelRequest> = {
+    type: 'model.request',
+    ...base(route, ctx),
+    method: req.method,
+    url: req.url,
+    transport: req.transport,
+    stream: route?.stream ?? false,
+    model: route?.model ?? null,
+    headers: { ...req.headers },
+    ...decoded,
+  };
+  const results: StepOf<ToolResponse>[] = route
+    ? toolResultsOf(route, decoded.body).map((result) => ({
+        type: 'tool.response',
+        ...base(route, ctx),
+        ...result,
+      }))
+    : [];
+  return { route, steps: [...results, request] };
+}
+
+export function responseSteps(route: RouteInfo, res: ResponseInput, ctx: StepContext): StepInput[] {
+  const firstEvent = res.stream?.events[0]?.data;
+  const idSource = res.body !== undefined ? res.body : firstEvent;
+  const response: StepOf<ModelResponse> = {
+    type: 'model.response',
+    ...base(route, ctx),
+    request_id: requestIdOf(route, res.headers, idSource),
+    status: res.status,
+    headers: { ...res.headers },
+  };
+  let assembled: Assembled | undefined = res.assembled;
+  if (res.body !== undefined) {
+    if (typeof res.body === 'string') response.body_text = res.body;
+    else response.body = res.body;
+    if (!assembled && res.status < 400) assembled = assembleBody(route, res.body);
+  }
+  if (res.stream) {
+    response.stream = res.stream;
+    assembled ??= assembleEvents(route, res.stream.events, res.stream.state).assembled;
+  }
+  if (assembled) response.assembled = assembled;
+  if (res.diagnostics && res.diagnostics.length > 0) response.diagnostics = res.diagnostics;
+  const calls: StepOf<ToolRequest>[] = (assembled?.tool_calls ?? []).map((call) => ({
+    type: 'tool.request',
+    ...base(route, ctx),
+    call_id: call.id,
+    name: call.name,
+    kind: call.kind,
+    arguments: call.arguments,
+  }));
+  return [response, ...calls];
+}
