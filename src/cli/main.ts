@@ -17,6 +17,7 @@ export const main = defineCommand({
   },
   subCommands: {
     inspect: () => load(import('./commands/inspect.ts')),
+    scan: () => load(import('./commands/scan.ts')),
   },
 });
 
