@@ -1,7 +1,14 @@
 import { once } from 'node:events';
+import OpenAI from 'openai';
+import type { ResponseCompletedEvent } from 'openai/resources/responses/responses';
+import { ResponsesWS } from 'openai/resources/responses/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
+import {
+  DEFAULT_TEXT,
+  type FakeUpstream,
+  startFakeUpstream,
+} from '../../support/fake-upstream/index.ts';
 
 let up: FakeUpstream | undefined;
 afterEach(async () => {
@@ -159,5 +166,25 @@ describe('fake upstream WebSocket (Responses over ws, as Codex speaks it)', () =
     const [code] = (await once(ws, 'close')) as [number];
     expect(frames).toHaveLength(3);
     expect(code).toBe(1006); // abnormal closure: no close frame
+  });
+});
+
+describe('the openai SDK WebSocket client (ResponsesWS) against the fake upstream', () => {
+  it('gets the Responses events for a response.create over ws', async () => {
+    up = await startFakeUpstream();
+    const client = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${up.url}/v1`, maxRetries: 0 });
+    const rws = new ResponsesWS(client);
+    const types: string[] = [];
+    const completed = new Promise<ResponseCompletedEvent>((resolve) => {
+      rws.on('event', (e) => types.push(e.type));
+      rws.on('response.completed', resolve);
+    });
+    rws.send({ type: 'response.create', model: 'gpt-5-mini', input: 'hi' });
+    const done = await completed;
+    rws.close();
+    const message = done.response.output[0];
+    expect(message?.type === 'message' && message.content[0]).toMatchObject({ text: DEFAULT_TEXT });
+    expect(types).toContain('response.output_text.delta');
+    expect(up.received[0]).toMatchObject({ url: '/v1/responses', websocket: 'upgrade' });
   });
 });
