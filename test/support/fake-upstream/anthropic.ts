@@ -28,8 +28,17 @@ export function anthropicHeaders(ctx: RenderContext): Record<string, string> {
 
 type Block = Record<string, unknown>;
 
+/** How each block type opens in `content_block_start`, before its deltas fill it. */
+const OPENINGS: Record<string, Block> = {
+  text: { type: 'text', text: '' },
+  thinking: { type: 'thinking', thinking: '', signature: '' },
+};
+
 function blocks(reply: TextReply | ToolReply, ctx: RenderContext): Block[] {
   const out: Block[] = [];
+  if (reply.reasoning) {
+    out.push({ type: 'thinking', thinking: reply.reasoning, signature: 'EqQBCkYIfakesignature' });
+  }
   if (reply.text) out.push({ type: 'text', text: reply.text });
   for (const call of reply.kind === 'tool' ? reply.calls : []) {
     const id = call.callId ?? ctx.ids.next('toolu', '_fake');
@@ -75,7 +84,7 @@ export function renderMessages(reply: Content, ctx: RenderContext): Rendered {
     return sse(headers, events);
   }
   content.forEach((block, index) => {
-    const opening = block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} };
+    const opening = OPENINGS[String(block.type)] ?? { ...block, input: {} };
     events.push(
       sseEvent('content_block_start', {
         type: 'content_block_start',
@@ -85,14 +94,22 @@ export function renderMessages(reply: Content, ctx: RenderContext): Rendered {
     );
     if (index === 0) events.push(sseEvent('ping', { type: 'ping' }));
     const deltas =
-      block.type === 'text'
-        ? splitWords(String(block.text)).map((text) => ({ type: 'text_delta', text }))
-        : splitInto(argumentsText(block.input as Record<string, unknown>), 3).map(
-            (partial_json) => ({
-              type: 'input_json_delta',
-              partial_json,
-            }),
-          );
+      block.type === 'thinking'
+        ? [
+            ...splitWords(String(block.thinking)).map((thinking) => ({
+              type: 'thinking_delta',
+              thinking,
+            })),
+            { type: 'signature_delta', signature: block.signature },
+          ]
+        : block.type === 'text'
+          ? splitWords(String(block.text)).map((text) => ({ type: 'text_delta', text }))
+          : splitInto(argumentsText(block.input as Record<string, unknown>), 3).map(
+              (partial_json) => ({
+                type: 'input_json_delta',
+                partial_json,
+              }),
+            );
     for (const delta of deltas) {
       events.push(sseEvent('content_block_delta', { type: 'content_block_delta', index, delta }));
     }
@@ -127,7 +144,7 @@ export function renderCountTokens(_reply: Content, ctx: RenderContext): Rendered
   return jsonBody(200, anthropicHeaders(ctx), { input_tokens: countTokens(ctx.req.bodyText) });
 }
 
-const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'];
+const MODELS = ['claude-sonnet-4-6', 'claude-haiku-4-5', 'claude-opus-4-1'];
 
 function model(id: string) {
   return { type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' };

@@ -45,10 +45,12 @@ export function renderGenerate(reply: Content, ctx: RenderContext): Rendered {
     index: 0,
   });
   const text = reply.kind === 'stream-error' ? '' : (reply.text ?? '');
+  const thought = reply.kind === 'stream-error' ? undefined : reply.reasoning;
+  const thoughts = thought ? [{ text: thought, thought: true }] : [];
   const tools = toolParts(reply);
   const output = countTokens(text + JSON.stringify(tools));
   if (!ctx.stream) {
-    const parts = [...(text ? [{ text }] : []), ...tools];
+    const parts = [...thoughts, ...(text ? [{ text }] : []), ...tools];
     return jsonBody(200, geminiHeaders(), {
       candidates: [candidate(parts, true)],
       usageMetadata: usageMetadata(ctx, output),
@@ -61,7 +63,11 @@ export function renderGenerate(reply: Content, ctx: RenderContext): Rendered {
     const message = reply.message ?? 'The model is overloaded. Please try again later.';
     chunks.push({ error: { code: 503, message, status: 'UNAVAILABLE' } });
   } else {
-    const pieces: Part[] = [...splitWords(text).map((t) => ({ text: t })), ...tools];
+    const pieces: Part[] = [
+      ...(thought ? splitWords(thought).map((t) => ({ text: t, thought: true })) : []),
+      ...splitWords(text).map((t) => ({ text: t })),
+      ...tools,
+    ];
     if (pieces.length === 0) pieces.push({ text: '' });
     pieces.forEach((part, i) => {
       const last = i === pieces.length - 1;

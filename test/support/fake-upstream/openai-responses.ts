@@ -1,5 +1,6 @@
 /** OpenAI Responses API: `POST /v1/responses` (JSON, SSE, WebSocket frames) and `/responses/compact`. */
 import { openaiHeaders } from './openai-headers.ts';
+import { reasoningOutput } from './openai-reasoning.ts';
 import { jsonBody, type RenderContext, type Rendered, type StreamEvent } from './rendered.ts';
 import { argumentsText, countTokens, obfuscation, splitInto, splitWords } from './text.ts';
 import type { StreamErrorReply, TextReply, ToolReply } from './types.ts';
@@ -53,7 +54,12 @@ function usage(ctx: RenderContext, outputText: string): Record<string, unknown> 
 function buildOutput(reply: TextReply | ToolReply, ctx: RenderContext) {
   const items: Item[] = [];
   const events: [string, Record<string, unknown>][] = [];
-  const text = reply.kind === 'text' ? reply.text : reply.text;
+  const text = reply.text;
+  if (reply.reasoning) {
+    const reasoning = reasoningOutput(reply.reasoning, items.length, ctx.ids);
+    events.push(...reasoning.events);
+    items.push(reasoning.item);
+  }
   if (text !== undefined && text !== '') {
     const index = items.length;
     const id = ctx.ids.next('msg');

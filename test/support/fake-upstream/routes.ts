@@ -31,7 +31,7 @@ export interface Route {
 
 const DEFAULT_MODEL: Record<Provider, string> = {
   openai: 'gpt-5-mini',
-  anthropic: 'claude-sonnet-4-5',
+  anthropic: 'claude-sonnet-4-6',
   gemini: 'gemini-2.5-flash',
 };
 

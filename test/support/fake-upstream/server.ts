@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'no
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { decodeBody } from './decode.ts';
 import { writePlan } from './http-writer.ts';
 import { Ids } from './ids.ts';
 import { renderPrewarm } from './openai-responses.ts';
@@ -44,7 +45,7 @@ function parseJson(text: string): unknown {
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8');
 }
 
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {

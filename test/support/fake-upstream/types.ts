@@ -44,6 +44,9 @@ export interface TextReply extends ReplyOptions {
   kind: 'text';
   text: string;
   model?: string;
+  /** Reasoning sent before the text: a Responses `reasoning` summary, an Anthropic `thinking`
+   * block (with a `signature_delta`), Gemini `thought: true` parts. Chat Completions ignores it. */
+  reasoning?: string;
 }
 export interface ToolReply extends ReplyOptions {
   kind: 'tool';
@@ -51,6 +54,7 @@ export interface ToolReply extends ReplyOptions {
   /** Text sent before the tool calls. */
   text?: string;
   model?: string;
+  reasoning?: string;
 }
 export interface ErrorReply extends ReplyOptions {
   kind: 'error';

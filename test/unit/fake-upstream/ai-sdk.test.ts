@@ -62,14 +62,14 @@ describe('Vercel AI SDK (its zod schemas validate every event) against the fake 
   it('@ai-sdk/anthropic streamText with text then a tool call', async () => {
     const anthropic = createAnthropic({ apiKey: 'sk-ant-test-FAKE', baseURL: `${up.url}/v1` });
     const stream = streamText({
-      model: anthropic('claude-sonnet-4-5'),
+      model: anthropic('claude-sonnet-4-6'),
       prompt: 'hi',
       maxRetries: 0,
     });
     expect(await stream.text).toBe(DEFAULT_TEXT);
     up.enqueue({ kind: 'tool', calls: [{ name: 'weather', arguments: { city: 'Rome' } }] });
     const withTool = streamText({
-      model: anthropic('claude-sonnet-4-5'),
+      model: anthropic('claude-sonnet-4-6'),
       prompt: 'w?',
       tools: { weather },
       maxRetries: 0,

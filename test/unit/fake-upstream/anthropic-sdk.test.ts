@@ -17,7 +17,7 @@ afterAll(() => up.close());
 beforeEach(() => up.reset());
 
 const params = {
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   max_tokens: 100,
   messages: [{ role: 'user' as const, content: 'hi' }],
 };
@@ -27,7 +27,7 @@ describe('@anthropic-ai/sdk against the fake upstream', () => {
     const { data, response } = await client.messages.create(params).withResponse();
     expect(data.content).toEqual([{ type: 'text', text: DEFAULT_TEXT }]);
     expect(data.stop_reason).toBe('end_turn');
-    expect(data.model).toBe('claude-sonnet-4-5');
+    expect(data.model).toBe('claude-sonnet-4-6');
     expect(response.headers.get('request-id')).toBe('req_fake_0001');
     // SDK 1.12 sends the key as a bearer token; older versions and Claude Code use x-api-key.
     expect(up.received[0]?.headers.authorization).toBe('Bearer sk-ant-test-FAKE');

@@ -20,7 +20,7 @@ afterAll(() => up.close());
 beforeEach(() => up.reset());
 
 const messages = {
-  model: 'claude-sonnet-4-5',
+  model: 'claude-sonnet-4-6',
   max_tokens: 50,
   messages: [{ role: 'user' as const, content: 'hi' }],
 };
