@@ -3,6 +3,10 @@
  * subpaths (`replaykit/vitest`, `replaykit/jest`, `replaykit/msw`, `replaykit/listener`).
  */
 
+export type { Mode } from './capture/mode.ts';
+export { MODES, resolveMode } from './capture/mode.ts';
+export type { Recording, RecordOptions, RecordResult, UnusedExchange } from './capture/record.ts';
+export { record } from './capture/record.ts';
 export type {
   AgentEvent,
   Assembled,
@@ -17,4 +21,13 @@ export type {
   ToolResponse,
 } from './cassette/schema.ts';
 export { CassetteFormatError, ExitCode, ReplayKitError, UsageError } from './errors.ts';
+export type { DivergenceDetails } from './replay/divergence.ts';
+export { ReplayDivergenceError } from './replay/divergence.ts';
+export type { MatchMode, MatchOptions } from './replay/matcher.ts';
 export { VERSION } from './version.ts';
+
+import { record } from './capture/record.ts';
+
+/** `import replaykit from 'replaykit'; await replaykit.record(...)`. */
+const replaykit = { record };
+export default replaykit;

@@ -5,13 +5,13 @@
  */
 import { canonicalHash, type Normalizer } from '../cassette/canonical.ts';
 import type { Step } from '../cassette/schema.ts';
+import { normalizeStep as providerNormalizeStep } from '../providers/index.ts';
 
 /**
- * Provider normalisers plug in here (src/providers/ lists each provider's volatile fields).
- * Until they do, only the base volatile fields (offsets, request ids, correlation ids) are
- * normalised, by the cassette layer itself.
+ * The provider modules list each provider's and agent's volatile fields (src/providers/volatile.ts);
+ * the cassette layer itself handles the base ones (offsets, request ids, correlation ids).
  */
-export const normalizeStep: Normalizer = (step) => step;
+export const normalizeStep: Normalizer = providerNormalizeStep;
 
 export function hashSteps(steps: Iterable<Step>): string {
   return canonicalHash(steps, normalizeStep);

@@ -1,0 +1,54 @@
+/**
+ * One process-wide interceptor, shared by reference count. We use @mswjs/interceptors'
+ * `HttpRequestInterceptor` (Node 22+), which works below `fetch` at the socket level: SDK clients
+ * that captured `fetch` at construction, before `record()` started (a module-level
+ * `new OpenAI()`), are intercepted too. The fetch-patching interceptors miss those
+ * (see shared/FACTS.md; proven by test/integration/capture/early-client.test.ts).
+ *
+ * @note Listeners are awaited by the interceptor before the response reaches the client, so
+ * response bodies are read in a detached task; awaiting them here would buffer every stream.
+ */
+import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
+
+export interface InterceptedRequest {
+  request: Request;
+  requestId: string;
+  respondWith(response: Response): void;
+}
+
+export interface InterceptHandler {
+  onRequest(event: InterceptedRequest): Promise<void> | void;
+  onResponse(event: { response: Response; requestId: string; mocked: boolean }): void;
+}
+
+let interceptor: HttpRequestInterceptor | null = null;
+let handler: InterceptHandler | null = null;
+
+/** Installs `h` as the only handler; returns the function that uninstalls it. */
+export function installHandler(h: InterceptHandler): () => void {
+  if (!interceptor) {
+    interceptor = new HttpRequestInterceptor();
+    interceptor.apply();
+    interceptor.on('request', async ({ request, requestId, controller }) => {
+      await handler?.onRequest({
+        request,
+        requestId,
+        respondWith: (response) => controller.respondWith(response),
+      });
+    });
+    interceptor.on('response', ({ response, requestId, responseType }) => {
+      handler?.onResponse({ response, requestId, mocked: responseType === 'mock' });
+    });
+  }
+  handler = h;
+  return () => {
+    if (handler !== h) return;
+    handler = null;
+    interceptor?.dispose();
+    interceptor = null;
+  };
+}
+
+export function hasHandler(): boolean {
+  return handler !== null;
+}

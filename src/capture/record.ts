@@ -1,0 +1,229 @@
+/**
+ * `replaykit.record()`: capture or stub the provider traffic of this process for one cassette.
+ *
+ * One recording at a time per process: the interceptor is process-wide, so two scopes could not
+ * tell whose request is whose. A second concurrent `record()` fails with a clear error instead of
+ * mixing traffic silently (Vitest and Jest run each test file in its own worker, so per-file
+ * parallelism is unaffected).
+ */
+
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createCassetteWriter } from '../cassette/writer.ts';
+import { ReplayKitError } from '../errors.ts';
+import { normalizeStep } from '../pipeline/canonical.ts';
+import { CapturePipeline } from '../pipeline/capture.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
+import { normalizeRequest } from '../providers/index.ts';
+import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
+import type { ReplayDivergenceError } from '../replay/divergence.ts';
+import { describeDivergence } from '../replay/divergence.ts';
+import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
+import { VERSION } from '../version.ts';
+import { installHandler } from './interceptor.ts';
+import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
+import { RecordHandler } from './recorder.ts';
+import { ReplayHandler } from './replayer.ts';
+
+export interface RecordOptions extends MatchOptions {
+  /** The `.rpk` file, relative to the working directory. */
+  cassette: string;
+  /** Default: `REPLAYKIT_MODE`, else `replay` on CI and `auto` elsewhere. */
+  mode?: Mode;
+  /** Redaction settings (on by default; see docs/REDACTION.md). */
+  redact?: RedactorOptions;
+  /** Replay pacing: 0 instant (default), 1 recorded timing, N times faster. */
+  replaySpeed?: number;
+  /** Exchanges left unused at `stop()` are an error, not just a report. */
+  strict?: boolean;
+  /** Non-provider requests in replay mode: let them through (default) or fail them. */
+  unhandled?: 'passthrough' | 'error';
+  /** Free metadata for the run header. */
+  meta?: Record<string, unknown>;
+  /** Environment to read `REPLAYKIT_MODE` and `CI` from. Default `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface UnusedExchange {
+  exchange: number;
+  provider: string;
+  endpoint: string;
+  method: string;
+  url: string;
+}
+
+export interface RecordResult {
+  mode: EffectiveMode;
+  cassette: string;
+  /** Exchanges recorded (record mode) or served (replay mode). */
+  exchanges: number;
+  unused: UnusedExchange[];
+  divergences: ReplayDivergenceError[];
+}
+
+export interface Recording {
+  readonly mode: EffectiveMode;
+  readonly cassette: string;
+  stop(): Promise<RecordResult>;
+}
+
+let active: string | null = null;
+
+export function record(options: RecordOptions): Promise<Recording>;
+export function record<T>(
+  options: RecordOptions,
+  run: () => Promise<T> | T,
+): Promise<RecordResult & { value: T }>;
+export async function record<T>(
+  options: RecordOptions,
+  run?: () => Promise<T> | T,
+): Promise<Recording | (RecordResult & { value: T })> {
+  const recording = await start(options);
+  if (!run) return recording;
+  let value: T;
+  try {
+    value = await run();
+  } catch (error) {
+    await recording.stop();
+    throw error;
+  }
+  const result = await recording.stop();
+  const first = result.divergences[0];
+  if (first) throw first;
+  if (options.strict && result.unused.length > 0) throw unusedError(result);
+  return { ...result, value };
+}
+
+async function start(options: RecordOptions): Promise<Recording> {
+  const cassette = path.resolve(options.cassette);
+  const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
+  if (active !== null && mode !== 'off' && mode !== 'passthrough') {
+    throw new ReplayKitError(
+      'E_SCOPE_ACTIVE',
+      `Failed to start recording "${options.cassette}": another record() scope is active for "${active}". Stop it first (await rec.stop()), or run the two in separate test files.`,
+    );
+  }
+  if (mode === 'off' || mode === 'passthrough') {
+    const result = { mode, cassette, exchanges: 0, unused: [], divergences: [] };
+    return { mode, cassette, stop: async () => result };
+  }
+  const redactor = createRedactor(options.redact);
+  if (mode === 'replay') return startReplay(options, cassette, redactor);
+  return startRecord(options, cassette, redactor);
+}
+
+function claim(cassette: string): () => void {
+  active = cassette;
+  return () => {
+    if (active === cassette) active = null;
+  };
+}
+
+async function startReplay(
+  options: RecordOptions,
+  cassette: string,
+  redactor: ReturnType<typeof createRedactor>,
+): Promise<Recording> {
+  if (!existsSync(cassette)) {
+    throw new ReplayKitError(
+      'E_CASSETTE_MISSING',
+      `Failed to replay "${options.cassette}": the cassette does not exist (mode replay${options.mode ? '' : ', the default on CI'}). Record it first: REPLAYKIT_MODE=record <your test command>`,
+    );
+  }
+  const { steps } = await loadCassette(cassette);
+  const matcher = new ReplayMatcher(options.cassette, steps, normalizeRequest, options);
+  const handler = new ReplayHandler({
+    matcher,
+    redactor,
+    replaySpeed: options.replaySpeed ?? 0,
+    unhandled: options.unhandled ?? 'passthrough',
+  });
+  const release = claim(cassette);
+  const uninstall = installHandler(handler);
+  let result: RecordResult | undefined;
+  return {
+    mode: 'replay',
+    cassette,
+    async stop() {
+      if (result) return result;
+      uninstall();
+      release();
+      result = {
+        mode: 'replay',
+        cassette,
+        exchanges: handler.served,
+        unused: matcher.unused().map((e) => ({
+          exchange: e.index,
+          provider: e.request.provider,
+          endpoint: e.request.endpoint,
+          method: e.request.method,
+          url: e.request.url,
+        })),
+        divergences: handler.divergences,
+      };
+      return result;
+    },
+  };
+}
+
+async function startRecord(
+  options: RecordOptions,
+  cassette: string,
+  redactor: ReturnType<typeof createRedactor>,
+): Promise<Recording> {
+  const writer = createCassetteWriter(cassette, {
+    header: {
+      run_id: randomUUID(),
+      capture: 'sdk',
+      response_source: 'live',
+      tool: { name: 'replaykit', version: VERSION },
+      redaction: redactor.policy,
+      ...(options.meta ? { meta: options.meta } : {}),
+    },
+    normalize: normalizeStep,
+    replace: true,
+  });
+  const started = performance.now();
+  const pipeline = new CapturePipeline({
+    sink: writer,
+    redactor,
+    clock: () => Math.round((performance.now() - started) * 1000) / 1000,
+  });
+  const handler = new RecordHandler(pipeline);
+  const release = claim(cassette);
+  const uninstall = installHandler(handler);
+  let result: RecordResult | undefined;
+  return {
+    mode: 'record',
+    cassette,
+    async stop() {
+      if (result) return result;
+      try {
+        const exchanges = await handler.settle();
+        uninstall();
+        writer.seal();
+        result = { mode: 'record', cassette, exchanges, unused: [], divergences: [] };
+        return result;
+      } finally {
+        uninstall();
+        release();
+      }
+    },
+  };
+}
+
+function unusedError(result: RecordResult): ReplayKitError {
+  const first = result.unused[0]!;
+  return new ReplayKitError(
+    'E_REPLAY_UNUSED',
+    describeDivergence({
+      kind: 'unused',
+      cassette: path.relative(process.cwd(), result.cassette),
+      exchange: first.exchange,
+      provider: first.provider,
+      endpoint: first.endpoint,
+      closest: { method: first.method, url: first.url, compared: null },
+    }),
+  );
+}

@@ -1,0 +1,275 @@
+/**
+ * The capture pipeline shared by every front door: raw request → provider steps → redaction →
+ * sink, and response bytes/frames → incremental stream capture → redaction → sink, event by event.
+ *
+ * Nothing in here may break the traffic it watches: every fault is caught, written as an
+ * `error.event` (source `capture`) when the sink still works, and reported through `onFault` so a
+ * listener can show itself degraded. The caller forwards the bytes regardless.
+ */
+import { randomUUID } from 'node:crypto';
+import type { StepInput, StreamEvent, StreamFormat } from '../cassette/schema.ts';
+import type { CassetteWriter } from '../cassette/writer.ts';
+import {
+  createStreamCapture,
+  decodeBody,
+  detectRoute,
+  requestIdOf,
+  requestSteps,
+  responseSteps,
+} from '../providers/index.ts';
+import type { RouteInfo, StreamCapture } from '../providers/types.ts';
+import type { Redactor, StreamRedactor } from '../redaction/index.ts';
+import type { RawRequest } from './exchange.ts';
+
+/** Where steps go: the part of the cassette writer the pipeline uses (storage is a port). */
+export type StepSink = Pick<
+  CassetteWriter,
+  'append' | 'openStream' | 'streamEvent' | 'closeStream'
+>;
+
+export interface CapturePipelineOptions {
+  sink: StepSink;
+  redactor: Redactor;
+  /** Milliseconds since the run started. */
+  clock: () => number;
+  onFault?: (error: unknown) => void;
+}
+
+export interface ExchangeCapture {
+  readonly correlation_id: string;
+  readonly route: RouteInfo;
+  /** The response status line and headers arrived. */
+  head(status: number, headers: Record<string, string>): void;
+  /** Response body bytes, at any split. */
+  chunk(bytes: Uint8Array): void;
+  /** One server WebSocket text frame. */
+  frame(text: string): void;
+  /** True once the provider signalled the end of this response (WebSocket turns end here). */
+  readonly done: boolean;
+  /** The response ended: cleanly, or cut off (`aborted`). Idempotent. */
+  end(options?: { aborted?: boolean }): void;
+  /** No response at all (connection refused, timeout): written as an `error.event`. */
+  fail(code: string, message: string): void;
+}
+
+export class CapturePipeline {
+  exchanges = 0;
+  faults = 0;
+  readonly #options: CapturePipelineOptions;
+
+  constructor(options: CapturePipelineOptions) {
+    this.#options = options;
+  }
+
+  /** Starts capturing one exchange; `null` when the request is not a provider route. */
+  begin(request: RawRequest): ExchangeCapture | null {
+    try {
+      const decoded = decodeBody(request.body, request.headers['content-type']);
+      const route = detectRoute({ ...request, body: decoded.body });
+      if (!route) return null;
+      const ctx = { correlation_id: randomUUID(), offset_ms: this.#options.clock() };
+      const { steps } = requestSteps(request, ctx);
+      for (const step of steps) this.#append(step);
+      this.exchanges++;
+      return new Exchange(this, this.#options, route, ctx.correlation_id, ctx.offset_ms);
+    } catch (error) {
+      this.fault(error, request.url);
+      return null;
+    }
+  }
+
+  #append(step: StepInput): void {
+    this.#options.sink.append(this.#options.redactor.step(step));
+  }
+
+  /** Records a capture-path fault without ever throwing. */
+  fault(error: unknown, where: string, correlationId: string = randomUUID()): void {
+    this.faults++;
+    this.#options.onFault?.(error);
+    try {
+      this.#options.sink.append({
+        type: 'error.event',
+        correlation_id: correlationId,
+        provider: 'unknown',
+        endpoint: where,
+        offset_ms: this.#options.clock(),
+        source: 'capture',
+        code: 'E_CAPTURE',
+        message: this.#options.redactor.text(
+          error instanceof Error ? error.message : String(error),
+        ),
+      });
+    } catch {
+      // The sink itself failed (disk full?): onFault has told the owner; nothing more to do.
+    }
+  }
+}
+
+class Exchange implements ExchangeCapture {
+  readonly correlation_id: string;
+  readonly route: RouteInfo;
+  readonly #pipeline: CapturePipeline;
+  readonly #o: CapturePipelineOptions;
+  readonly #started: number;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #stream: { capture: StreamCapture; redact: StreamRedactor; format: StreamFormat } | null = null;
+  #body: Uint8Array[] = [];
+  #ended = false;
+
+  constructor(
+    pipeline: CapturePipeline,
+    options: CapturePipelineOptions,
+    route: RouteInfo,
+    correlationId: string,
+    started: number,
+  ) {
+    this.#pipeline = pipeline;
+    this.#o = options;
+    this.route = route;
+    this.correlation_id = correlationId;
+    this.#started = started;
+  }
+
+  get done(): boolean {
+    return this.#stream?.capture.done ?? false;
+  }
+
+  head(status: number, headers: Record<string, string>): void {
+    this.#guard(() => {
+      this.#status = status;
+      this.#headers = headers;
+      const format = streamFormatOf(this.route, status, headers);
+      if (!format) return;
+      this.#stream = {
+        capture: createStreamCapture(this.route),
+        redact: this.#o.redactor.stream(),
+        format,
+      };
+      this.#o.sink.openStream({
+        correlation_id: this.correlation_id,
+        request_id: requestIdOf(this.route, headers),
+        provider: this.route.provider,
+        endpoint: this.route.endpoint,
+        offset_ms: this.#o.clock(),
+        status,
+        headers: this.#o.redactor.headers(headers),
+        format,
+      });
+    });
+  }
+
+  chunk(bytes: Uint8Array): void {
+    this.#guard(() => {
+      if (!this.#stream) {
+        this.#body.push(bytes);
+        return;
+      }
+      this.#write(this.#stream.capture.push(bytes, this.#offset()));
+    });
+  }
+
+  frame(text: string): void {
+    this.#guard(() => {
+      if (!this.#stream) this.head(101, {});
+      if (this.#stream) this.#write(this.#stream.capture.pushFrame(text, this.#offset()));
+    });
+  }
+
+  end(options: { aborted?: boolean } = {}): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#guard(() => {
+      const ctx = { correlation_id: this.correlation_id, offset_ms: this.#o.clock() };
+      if (this.#stream) {
+        const { capture, redact, format } = this.#stream;
+        const result = capture.finish(options);
+        for (const ev of redact.flush()) this.#o.sink.streamEvent(this.correlation_id, ev);
+        const [response, ...rest] = responseSteps(
+          this.route,
+          {
+            status: this.#status,
+            headers: this.#headers,
+            stream: { format, state: result.state, events: [] },
+            ...result,
+          },
+          ctx,
+        );
+        if (response?.type === 'model.response') {
+          const {
+            type: _t,
+            correlation_id: _c,
+            stream: _s,
+            ...end
+          } = this.#o.redactor.step(response);
+          this.#o.sink.closeStream(this.correlation_id, { ...end, state: result.state });
+        }
+        for (const step of rest) this.#o.sink.append(this.#o.redactor.step(step));
+        return;
+      }
+      const bytes = Buffer.concat(this.#body);
+      const decoded = decodeBody(bytes.length ? bytes : null, this.#headers['content-type']);
+      const steps = responseSteps(
+        this.route,
+        { status: this.#status, headers: this.#headers, body: decoded.body ?? decoded.body_text },
+        ctx,
+      );
+      for (const step of steps) this.#o.sink.append(this.#o.redactor.step(step));
+      if (options.aborted) this.fail('E_UPSTREAM_ABORTED', 'The response body ended early.');
+    });
+  }
+
+  fail(code: string, message: string): void {
+    this.#ended = true;
+    this.#guard(() => {
+      this.#o.sink.append({
+        type: 'error.event',
+        correlation_id: this.correlation_id,
+        provider: this.route.provider,
+        endpoint: this.route.endpoint,
+        offset_ms: this.#o.clock(),
+        source: 'upstream',
+        code,
+        message: this.#o.redactor.text(message),
+      });
+    });
+  }
+
+  #offset(): number {
+    return Math.max(0, this.#o.clock() - this.#started);
+  }
+
+  #write(events: StreamEvent[]): void {
+    if (!this.#stream) return;
+    for (const ev of events) {
+      for (const safe of this.#stream.redact.push(ev)) {
+        this.#o.sink.streamEvent(this.correlation_id, safe);
+      }
+    }
+  }
+
+  #guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#pipeline.fault(
+        error,
+        `${this.route.provider} ${this.route.endpoint}`,
+        this.correlation_id,
+      );
+    }
+  }
+}
+
+/** A response streams when the provider says so: SSE content type, a Gemini JSON array, a socket. */
+export function streamFormatOf(
+  route: RouteInfo,
+  status: number,
+  headers: Record<string, string>,
+): StreamFormat | null {
+  if (status === 101 || route.streamFormat === 'websocket') return 'websocket';
+  const type = headers['content-type'] ?? '';
+  if (type.includes('text/event-stream')) return 'sse';
+  if (route.streamFormat === 'json-array' && status < 400) return 'json-array';
+  return null;
+}

@@ -1,0 +1,105 @@
+/**
+ * The divergence report is the product: it names the cassette, the exchange, the provider and
+ * endpoint, the closest recorded request and the first differing JSON path with both values
+ * (vcrpy's and Hoverfly's closest-miss reports, not Polly's bare "method + url").
+ */
+import { ExitCode, ReplayKitError } from '../errors.ts';
+import { type Difference, firstDifference, show, structuralDiff } from './diff.ts';
+
+/** A request as a report shows it: its address, and the normalised view that was compared. */
+export interface RequestView {
+  method: string;
+  url: string;
+  /** The provider module's normalised request (`normalizeRequest`), after the user's hooks. */
+  compared: unknown;
+}
+
+export interface DivergenceDetails {
+  kind: 'mismatch' | 'exhausted' | 'unexpected' | 'unused' | 'extra';
+  cassette: string;
+  /** 0-based exchange index in the cassette (for `mismatch`: the closest one). */
+  exchange: number | null;
+  provider: string;
+  endpoint: string;
+  live?: RequestView;
+  closest?: RequestView;
+  difference?: Difference | null;
+  diff?: string[];
+  /** For `exhausted`: how many exchanges the cassette holds for this endpoint. */
+  recorded?: number;
+}
+
+const RERECORD = 'If the change is intended, re-record: REPLAYKIT_MODE=record <your test command>';
+
+export function describeDivergence(d: DivergenceDetails): string {
+  const where = `${d.provider} ${d.endpoint}`;
+  const live = d.live ? `${d.live.method} ${d.live.url}` : '';
+  switch (d.kind) {
+    case 'mismatch': {
+      const diff = d.difference;
+      const lines = [
+        `Replay divergence in ${d.cassette}: the live request does not match exchange #${d.exchange} (${where}, ${live}).`,
+        diff
+          ? `  First difference: ${diff.path}: expected ${show(diff.expected)} but got ${show(diff.actual)}`
+          : '  First difference: (none)',
+      ];
+      if (d.closest) {
+        lines.push(
+          `  Closest recorded request: #${d.exchange} ${d.closest.method} ${d.closest.url} ${show(bodyOf(d.closest.compared), 160)}`,
+        );
+      }
+      if (d.diff && d.diff.length > 0) {
+        lines.push('  Diff (- recorded, + live):', ...d.diff.map((l) => `    ${l}`));
+      }
+      lines.push(`  ${RERECORD}`);
+      return lines.join('\n');
+    }
+    case 'exhausted':
+      return [
+        `Replay divergence in ${d.cassette}: no unused recorded exchange left for ${where} (${live}); the cassette holds ${d.recorded} and all were served.`,
+        '  Each exchange is served once: pass `allowRepeats: true` to serve them again, or re-record.',
+        `  ${RERECORD}`,
+      ].join('\n');
+    case 'unexpected':
+      return [
+        `Replay divergence in ${d.cassette}: the cassette has no exchange for ${where} (${live}).`,
+        `  ${RERECORD}`,
+      ].join('\n');
+    case 'unused':
+      return [
+        `Replay divergence in ${d.cassette}: exchange #${d.exchange} (${where}, ${d.closest?.method} ${d.closest?.url}) was recorded but never requested.`,
+        `  The code under test now makes fewer calls. ${RERECORD}`,
+      ].join('\n');
+    case 'extra':
+      return `Replay divergence in ${d.cassette}: the run produced a step the cassette does not have at exchange #${d.exchange} (${where}).`;
+  }
+}
+
+export class ReplayDivergenceError extends ReplayKitError {
+  readonly details: DivergenceDetails;
+  constructor(details: DivergenceDetails) {
+    super('E_REPLAY_DIVERGENCE', describeDivergence(details), { exitCode: ExitCode.checkFailed });
+    this.details = details;
+  }
+}
+
+const bodyOf = (compared: unknown): unknown =>
+  typeof compared === 'object' && compared !== null && 'body' in compared
+    ? (compared as { body: unknown }).body
+    : compared;
+
+/** Builds the report for a live request against its closest recorded one. */
+export function mismatch(
+  base: Omit<DivergenceDetails, 'kind' | 'difference' | 'diff' | 'closest' | 'live'>,
+  expected: RequestView,
+  actual: RequestView,
+): DivergenceDetails {
+  return {
+    ...base,
+    kind: 'mismatch',
+    closest: expected,
+    live: actual,
+    difference: firstDifference(expected.compared, actual.compared),
+    diff: structuralDiff(expected.compared, actual.compared),
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Matches live requests to recorded exchanges. Each exchange is served once (repeats are opt-in).
+ *
+ * - `fingerprint` (default): the first unused exchange, in recorded order, for the same provider and
+ *   endpoint whose normalised request equals the live one. Identical concurrent requests therefore
+ *   get the recorded answers in recorded order.
+ * - `sequence`: the next unused exchange in recorded order must be the one; anything else diverges.
+ */
+import stableStringify from 'fast-json-stable-stringify';
+import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
+import { distance } from './diff.ts';
+import { type DivergenceDetails, mismatch, type RequestView } from './divergence.ts';
+
+export type MatchMode = 'fingerprint' | 'sequence';
+
+export interface MatchOptions {
+  match?: MatchMode;
+  /** Serve an exchange again once all its equals are used. */
+  allowRepeats?: boolean;
+  /** JSON paths left out of the comparison, e.g. `body.metadata.trace_id`, `body.input[*].id`. */
+  ignorePaths?: string[];
+  /** Last word on what is compared: runs after the provider normalisers and `ignorePaths`. */
+  normalizeRequest?: (request: unknown) => unknown;
+}
+
+export interface RecordedExchange {
+  /** 0-based, in the order the requests were recorded. */
+  index: number;
+  correlation_id: string;
+  request: ModelRequest;
+  response: ModelResponse | undefined;
+  view: RequestView;
+  fingerprint: string;
+  served: number;
+}
+
+export type MatchResult =
+  | { ok: true; exchange: RecordedExchange }
+  | { ok: false; divergence: DivergenceDetails };
+
+/** The provider module's normalised view of a request (`normalizeRequest`). */
+export type Comparator = (request: ModelRequest) => unknown;
+
+export class ReplayMatcher {
+  readonly exchanges: RecordedExchange[];
+  readonly #cassette: string;
+  readonly #options: MatchOptions;
+  readonly #compare: Comparator;
+
+  constructor(cassette: string, steps: Step[], compare: Comparator, options: MatchOptions = {}) {
+    this.#cassette = cassette;
+    this.#options = options;
+    this.#compare = (request) => this.#finish(compare(request));
+    const responses = new Map<string, ModelResponse>();
+    for (const step of steps) {
+      if (step.type === 'model.response') responses.set(step.correlation_id, step);
+    }
+    this.exchanges = steps
+      .filter((s): s is ModelRequest => s.type === 'model.request')
+      .map((request, index) => {
+        const view = this.#view(request);
+        return {
+          index,
+          correlation_id: request.correlation_id,
+          request,
+          response: responses.get(request.correlation_id),
+          view,
+          fingerprint: stableStringify(view.compared),
+          served: 0,
+        };
+      });
+  }
+
+  take(live: ModelRequest): MatchResult {
+    const view = this.#view(live);
+    const fingerprint = stableStringify(view.compared);
+    const base = { cassette: this.#cassette, provider: live.provider, endpoint: live.endpoint };
+    const unused = this.exchanges.filter((e) => e.served === 0);
+
+    if (this.#options.match === 'sequence') {
+      const next = unused[0];
+      if (next && next.fingerprint === fingerprint) return this.#serve(next);
+      if (!next) return this.#exhausted({ ...base, live: view }, live);
+      return {
+        ok: false,
+        divergence: mismatch({ ...base, exchange: next.index }, next.view, view),
+      };
+    }
+
+    const sameRoute = (e: RecordedExchange) =>
+      e.request.provider === live.provider && e.request.endpoint === live.endpoint;
+    const equal = unused.find((e) => sameRoute(e) && e.fingerprint === fingerprint);
+    if (equal) return this.#serve(equal);
+    if (this.#options.allowRepeats) {
+      const again = this.exchanges.find((e) => sameRoute(e) && e.fingerprint === fingerprint);
+      if (again) return this.#serve(again);
+    }
+    const candidates = unused.filter(sameRoute);
+    if (candidates.length === 0) return this.#exhausted({ ...base, live: view }, live);
+    let closest = candidates[0]!;
+    let best = distance(closest.view.compared, view.compared);
+    for (const c of candidates.slice(1)) {
+      const d = distance(c.view.compared, view.compared);
+      if (d < best) [closest, best] = [c, d];
+    }
+    return {
+      ok: false,
+      divergence: mismatch({ ...base, exchange: closest.index }, closest.view, view),
+    };
+  }
+
+  /** Exchanges never served: reported at `stop()`, an error in strict mode. */
+  unused(): RecordedExchange[] {
+    return this.exchanges.filter((e) => e.served === 0);
+  }
+
+  #serve(exchange: RecordedExchange): MatchResult {
+    exchange.served++;
+    return { ok: true, exchange };
+  }
+
+  #exhausted(base: Omit<DivergenceDetails, 'kind' | 'exchange'>, live: ModelRequest): MatchResult {
+    const recorded = this.exchanges.filter(
+      (e) => e.request.provider === live.provider && e.request.endpoint === live.endpoint,
+    ).length;
+    return {
+      ok: false,
+      divergence: {
+        ...base,
+        kind: recorded === 0 ? 'unexpected' : 'exhausted',
+        exchange: null,
+        recorded,
+      },
+    };
+  }
+
+  #view(request: ModelRequest): RequestView {
+    return { method: request.method, url: request.url, compared: this.#compare(request) };
+  }
+
+  #finish(request: unknown): unknown {
+    let out = request;
+    if (this.#options.ignorePaths?.length) out = omitPaths(out, this.#options.ignorePaths);
+    return this.#options.normalizeRequest ? this.#options.normalizeRequest(out) : out;
+  }
+}
+
+/** Removes `a.b[0].c` / `a.b[*].c` paths from a JSON value (copying only what it touches). */
+export function omitPaths<T>(value: T, paths: string[]): T {
+  let out: unknown = structuredClone(value);
+  for (const path of paths) out = omit(out, parsePath(path));
+  return out as T;
+}
+
+function parsePath(path: string): (string | number | '*')[] {
+  const parts: (string | number | '*')[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+|\*)\]/g)) {
+    if (m[1] !== undefined) parts.push(m[1]);
+    else if (m[2] === '*') parts.push('*');
+    else if (m[2] !== undefined) parts.push(Number(m[2]));
+  }
+  return parts;
+}
+
+function omit(value: unknown, parts: (string | number | '*')[]): unknown {
+  const [head, ...rest] = parts;
+  if (head === undefined || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    if (head === '*') return value.map((v) => (rest.length ? omit(v, rest) : undefined));
+    if (typeof head === 'number' && head < value.length) {
+      if (rest.length) value[head] = omit(value[head], rest);
+      else value.splice(head, 1);
+    }
+    return value;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = head === '*' ? Object.keys(record) : [String(head)];
+  for (const key of keys) {
+    if (!(key in record)) continue;
+    if (rest.length) record[key] = omit(record[key], rest);
+    else delete record[key];
+  }
+  return record;
+}
