@@ -38,13 +38,12 @@ export function requestSteps(
   const contentType =
     req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
   const decoded = decodeBody(req.body, contentType);
-  let route = detectRoute({
-    method: req.method,
-    url: req.url,
-    headers: req.headers,
-    body: decoded.body,
-  });
-  if (route && req.transport === 'websocket') {
+  // A client frame belongs to the socket's route (the upgrade), whatever headers came with it.
+  const ws = req.transport === 'websocket';
+  let route = ws
+    ? detectRoute({ method: 'GET', url: req.url, headers: { upgrade: 'websocket' } })
+    : detectRoute({ method: req.method, url: req.url, headers: req.headers, body: decoded.body });
+  if (route && ws) {
     const model = (decoded.body as { model?: unknown } | undefined)?.model;
     route = { ...route, model: typeof model === 'string' ? model : route.model };
   }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { createStreamCapture } from '../../../src/providers/index.ts';
+import { createStreamCapture, type RouteInfo } from '../../../src/providers/index.ts';
 
-const chatRoute = {
+const chatRoute: RouteInfo = {
   provider: 'openai' as const,
   endpoint: 'chat.completions',
   model: 'gpt-4o',
@@ -11,7 +11,7 @@ const chatRoute = {
 const anthropicRoute = { ...chatRoute, provider: 'anthropic' as const, endpoint: 'messages' };
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function run(route: typeof chatRoute, chunks: Uint8Array[]) {
+function run(route: RouteInfo, chunks: Uint8Array[]) {
   const capture = createStreamCapture(route);
   for (const chunk of chunks) capture.push(chunk, 5);
   return capture.finish();
