@@ -19,6 +19,7 @@ const GEMINI_ENDPOINTS = new Set([
   'streamGenerateContent',
   'countTokens',
   'embedContent',
+  'batchEmbedContents',
 ]);
 
 export function splitUrl(url: string): { path: string; query: URLSearchParams } {

@@ -20,7 +20,7 @@ export interface RouteInfo {
   /**
    * Stable endpoint name, the same with or without `/v1`: `responses`, `responses.compact`,
    * `chat.completions`, `embeddings`, `models`, `messages`, `messages.count_tokens`, `probe`,
-   * `generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`.
+   * `generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`, `batchEmbedContents`.
    */
   endpoint: string;
   model: string | null;

@@ -52,6 +52,7 @@ describe('detectRoute: every contract route', () => {
       'json-array',
     ],
     ['/v1beta/models/gemini-2.5-flash:countTokens', 'countTokens', false, null],
+    ['/v1beta/models/text-embedding-004:batchEmbedContents', 'batchEmbedContents', false, null],
     [
       '/v1beta/models/text-embedding-004:embedContent?key=AIza-test-FAKE',
       'embedContent',
