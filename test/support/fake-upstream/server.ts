@@ -1,14 +1,14 @@
 /** The fake upstream server: records every request and answers in the route's own wire format. */
-import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { decodeBody } from './decode.ts';
 import { writePlan } from './http-writer.ts';
 import { Ids } from './ids.ts';
 import { renderPrewarm } from './openai-responses.ts';
 import { planReply } from './plan.ts';
 import type { RenderContext } from './rendered.ts';
+import { lowerHeaders, parseJson, readBody } from './request.ts';
 import { matchRoute, type Route } from './routes.ts';
 import {
   DEFAULT_TEXT,
@@ -23,30 +23,6 @@ import { acceptUpgrade, createWebSocketServer, rejectUpgrade, sendPlan } from '.
 
 // Fixed so that bodies are byte-identical across runs (2025-01-01T00:00:00Z).
 const CREATED = 1_735_689_600;
-
-function lowerHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined)
-      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
-function parseJson(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return decodeBody(Buffer.concat(chunks), req.headers['content-encoding']).toString('utf8');
-}
 
 export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Promise<FakeUpstream> {
   const received: ReceivedRequest[] = [];
@@ -89,7 +65,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     return queue.shift() ?? handler?.(req) ?? { kind: 'text', text: DEFAULT_TEXT };
   };
 
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
+    // A client that goes away mid-request is a normal event for a fake, never a test crash.
+    handleHttp(req, res).catch(() => res.destroy());
+  });
+
+  const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const bodyText = await readBody(req);
     const url = req.url ?? '/';
     const headers = lowerHeaders(req.headers);
@@ -110,7 +91,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     const record_: SentResponse = { url, status: 0, headers: {}, chunks: [], transport: 'http' };
     sent.push(record_);
     await writePlan(res, plan, replyOptions, record_, closing.signal);
-  });
+  };
 
   server.on('connection', (socket) => {
     socket.setNoDelay(true);
@@ -118,7 +99,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     socket.on('close', () => sockets.delete(socket));
   });
 
-  server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {}); // resets from clients that give up are expected
+    handleUpgrade(req, socket, head).catch(() => socket.destroy());
+  });
+
+  const handleUpgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     const url = req.url ?? '/';
@@ -148,9 +134,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       if (isBinary) return;
       const text = data.toString();
       // Frames are answered one at a time, in order, like the real server on one socket.
-      turn = turn.then(() => answerFrame(ws, url, headers, text));
+      turn = turn.then(() => answerFrame(ws, url, headers, text)).catch(() => ws.terminate());
     });
-  });
+  };
 
   const answerFrame = async (
     ws: WebSocket,
