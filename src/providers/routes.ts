@@ -98,9 +98,9 @@ export function detectRoute(req: RouteRequest): RouteInfo | null {
       streamFormat: null,
     };
   }
-  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/') || GEMINI_PATH.test(path)) {
-    return method === 'POST' ? geminiRoute(path, query, body) : null;
-  }
+  // Only POSTs are Gemini here: `GET /v1/models/ft:...` is an OpenAI fine-tuned model id.
+  if (method === 'POST' && GEMINI_PATH.test(path)) return geminiRoute(path, query, body);
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/')) return null;
   // OpenAI clients may be configured with or without the `/v1` suffix on their base URL.
   const rest = path.startsWith('/v1/') ? path.slice(3) : path;
   if (method === 'GET') {

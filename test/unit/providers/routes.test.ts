@@ -90,6 +90,10 @@ describe('detectRoute: every contract route', () => {
       endpoint: 'models',
     });
     expect(get('/v1/models/gpt-4o', {})?.model).toBe('gpt-4o');
+    expect(get('/v1/models/ft:custom', {})).toMatchObject({
+      provider: 'openai',
+      model: 'ft:custom',
+    });
   });
 
   test('HEAD / is the Anthropic connectivity probe; unknown routes are null', () => {
