@@ -17,6 +17,7 @@ export const main = defineCommand({
   },
   subCommands: {
     inspect: () => load(import('./commands/inspect.ts')),
+    listen: () => load(import('./commands/listen.ts')),
     scan: () => load(import('./commands/scan.ts')),
   },
 });

@@ -235,8 +235,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let closing: Promise<GatewayCloseResult> | undefined;
   function close(closeOptions: { drainTimeoutMs?: number } = {}): Promise<GatewayCloseResult> {
     closing ??= (async () => {
+      // Keep accepting while draining: health must still answer (status "draining"), and new
+      // provider requests get a clear 503 rather than a refused connection.
       draining = true;
-      server.close();
       server.closeIdleConnections();
       let interrupted = 0;
       if (inflight.size > 0) {
@@ -255,6 +256,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         }
         clearTimeout(timer);
       }
+      server.close();
       ws.close();
       agents.destroy();
       let artifacts: string[] = [];

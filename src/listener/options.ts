@@ -91,7 +91,7 @@ export function resolveListenOptions(
     throw new UsageError('--cassette only applies to --mode replay.');
   }
   const host = options.host ?? DEFAULT_HOST;
-  const token = options.token ?? env.REPLAYKIT_LISTENER_TOKEN ?? null;
+  const token = options.token || env.REPLAYKIT_LISTENER_TOKEN || null;
   if (!isLoopbackHost(host)) {
     if (!options.allowRemote) {
       throw new UsageError(

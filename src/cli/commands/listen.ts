@@ -1,0 +1,170 @@
+/**
+ * `replaypack listen start|status|stop|env`: argument parsing and printing only; the behaviour
+ * lives in `replaykit/listener`, which returns plain objects that `--json` prints as they are.
+ */
+import { defineCommand } from 'citty';
+import { ExitCode } from '../../errors.ts';
+import type { Agent, Shell } from '../../listener/env.ts';
+import type { ListenerMode, ListenerPolicy, ListenOptions } from '../../listener/index.ts';
+import {
+  listenerEnv,
+  listenerStatus,
+  parseUpstreamArgs,
+  runForeground,
+  startListener,
+  stopListener,
+} from '../../listener/index.ts';
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+
+/** citty keeps only the last of a repeated flag: collect every `--upstream` ourselves. */
+function repeated(rawArgs: string[], flag: string): string[] {
+  const values: string[] = [];
+  rawArgs.forEach((arg, i) => {
+    if (arg === flag && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1] as string);
+    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
+  });
+  return values;
+}
+
+const start = defineCommand({
+  meta: { name: 'start', description: 'Start the passive listener (detached unless --foreground)' },
+  args: {
+    port: { type: 'string', description: 'Port to bind; 0 picks a free one', default: '8790' },
+    host: { type: 'string', description: 'Interface to bind', default: '127.0.0.1' },
+    out: { type: 'string', description: 'Directory for the .rpk artifacts' },
+    mode: { type: 'enum', options: ['live', 'synthetic', 'replay'], description: 'Gateway mode' },
+    cassette: { type: 'string', description: 'Cassette to serve (--mode replay)' },
+    upstream: {
+      type: 'string',
+      description: 'provider=URL, repeatable (openai, anthropic, gemini)',
+    },
+    policy: {
+      type: 'enum',
+      options: ['live_only', 'best_effort', 'synthetic_allowed'],
+      description: 'What to do on upstream faults',
+    },
+    'fail-on-synthetic': { type: 'boolean', description: 'Any synthetic fallback is a failure' },
+    'allow-remote': { type: 'boolean', description: 'Allow a non-loopback --host (needs --token)' },
+    token: { type: 'string', description: 'Token clients must send as x-replaykit-token' },
+    foreground: { type: 'boolean', description: 'Run in this process until stopped' },
+    json: { type: 'boolean', description: 'Print one JSON object' },
+  },
+  async run({ args, rawArgs }) {
+    const options: ListenOptions = {
+      port: Number(args.port),
+      host: args.host,
+      mode: args.mode as ListenerMode | undefined,
+      policy: args.policy as ListenerPolicy | undefined,
+      upstreams: parseUpstreamArgs(repeated(rawArgs, '--upstream')),
+      failOnSynthetic: Boolean(args['fail-on-synthetic']),
+      allowRemote: Boolean(args['allow-remote']),
+      ...(args.out ? { out: args.out } : {}),
+      ...(args.cassette ? { cassette: args.cassette } : {}),
+      ...(args.token ? { token: args.token } : {}),
+    };
+    if (args.foreground) {
+      const run = await runForeground({
+        ...options,
+        logFile: process.env.REPLAYKIT_LISTENER_LOG ?? null,
+      });
+      if (args.json) printJson({ status: 'running', ...withoutPromise(run) });
+      else
+        out(
+          `Listener running at ${run.url} (pid ${run.pid}); stop it with Ctrl+C or "replaypack listen stop".`,
+        );
+      const result = await run.stopped;
+      if (args.json) printJson({ status: 'stopped', ...result });
+      else out(`Listener stopped. Artifacts: ${result.artifacts.join(', ') || '(none)'}`);
+      return;
+    }
+    const r = await startListener({ ...options, cliEntry: process.argv[1] as string });
+    if (args.json) return printJson(r);
+    out(`Listener running at ${r.url}`);
+    out(`  pid       ${r.pid}`);
+    out(`  mode      ${r.mode} (policy ${r.policy})`);
+    out(`  artifact  ${r.artifact ?? '(none)'}`);
+    out(`  log       ${r.log}`);
+    out('Route your SDKs through it: eval "$(replaypack listen env)"');
+  },
+});
+
+function withoutPromise<T extends { stopped: unknown }>(run: T): Omit<T, 'stopped'> {
+  const { stopped: _stopped, ...rest } = run;
+  return rest;
+}
+
+const status = defineCommand({
+  meta: { name: 'status', description: 'Show whether a listener is running, with its counters' },
+  args: { json: { type: 'boolean', description: 'Print one JSON object' } },
+  async run({ args }) {
+    const s = await listenerStatus();
+    if (args.json) return printJson(s);
+    if (s.status === 'stopped')
+      return out(`stopped: no listener is running (state in ${s.state_dir})`);
+    if (s.status === 'stale') {
+      return out(`stale: ${s.reason}${s.cleaned ? '; removed its state file' : ''}`);
+    }
+    const c = s.counts;
+    out(`running  ${s.url}  pid ${s.pid}  mode ${s.mode}  policy ${s.policy}`);
+    out(
+      `  uptime ${s.uptime_s} s; requests ${c?.requests ?? 0}, errors ${c?.errors ?? 0}, synthetic ${c?.synthetic ?? 0}; degraded: ${s.degraded ? 'YES (capture faults: see the log)' : 'no'}`,
+    );
+    out(`  artifact ${s.artifact ?? '(none)'}`);
+  },
+});
+
+const stop = defineCommand({
+  meta: { name: 'stop', description: 'Drain in-flight streams, seal the artifacts, stop' },
+  args: {
+    json: { type: 'boolean', description: 'Print one JSON object' },
+    timeout: { type: 'string', description: 'Drain timeout in milliseconds', default: '10000' },
+  },
+  async run({ args }) {
+    const r = await stopListener({ timeoutMs: Number(args.timeout) });
+    if (args.json) printJson(r);
+    else {
+      out(r.message);
+      for (const a of r.artifacts) out(`  artifact ${a}`);
+      if (r.interrupted > 0)
+        out(`  ${r.interrupted} in-flight exchange(s) cut at the drain timeout`);
+    }
+    if (r.synthetic_failure) process.exitCode = ExitCode.checkFailed;
+  },
+});
+
+const env = defineCommand({
+  meta: { name: 'env', description: 'Print lines that route SDKs and agents through the listener' },
+  args: {
+    shell: {
+      type: 'enum',
+      options: ['sh', 'fish', 'powershell', 'cmd'],
+      description: 'Shell syntax',
+    },
+    agent: {
+      type: 'enum',
+      options: ['codex', 'claude-code'],
+      description: 'Also route this agent',
+    },
+    url: { type: 'string', description: 'Listener URL (default: the running listener)' },
+    json: { type: 'boolean', description: 'Print one JSON object' },
+  },
+  async run({ args }) {
+    const r = await listenerEnv({
+      ...(args.shell ? { shell: args.shell as Shell } : {}),
+      ...(args.agent ? { agent: args.agent as Agent } : {}),
+      ...(args.url ? { url: args.url } : {}),
+    });
+    if (args.json) return printJson(r);
+    for (const line of r.lines) out(line);
+  },
+});
+
+export default defineCommand({
+  meta: {
+    name: 'listen',
+    description: 'Run a local listener that forwards and records provider traffic',
+  },
+  subCommands: { start, status, stop, env },
+});

@@ -1,0 +1,127 @@
+/**
+ * `listen env`: the lines that route SDKs and agents through the listener, quoted for the shell
+ * they will be pasted into. Output is deterministic (fixed order, no timestamps) so it can be
+ * diffed and checked into scripts.
+ */
+import { ExitCode, ReplayKitError, UsageError } from '../errors.ts';
+import { inspectListener } from './status.ts';
+
+export const SHELLS = ['sh', 'fish', 'powershell', 'cmd'] as const;
+export type Shell = (typeof SHELLS)[number];
+export const AGENTS = ['codex', 'claude-code'] as const;
+export type Agent = (typeof AGENTS)[number];
+
+export interface EnvOptions {
+  /** Default: powershell on Windows, sh elsewhere. */
+  shell?: Shell;
+  agent?: Agent;
+  /** Use this listener URL instead of the running one. */
+  url?: string;
+  stateDir?: string;
+}
+
+export interface EnvResult {
+  url: string;
+  shell: Shell;
+  agent: Agent | null;
+  /** Variables to set, in print order. */
+  env: Record<string, string>;
+  /** For Codex, which ignores OPENAI_BASE_URL: extra `codex` arguments. */
+  agent_args: string[];
+  lines: string[];
+}
+
+export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> {
+  const shell = options.shell ?? (process.platform === 'win32' ? 'powershell' : 'sh');
+  if (!SHELLS.includes(shell)) {
+    throw new UsageError(`Invalid --shell "${shell}": expected one of ${SHELLS.join(', ')}.`);
+  }
+  if (options.agent !== undefined && !AGENTS.includes(options.agent)) {
+    throw new UsageError(
+      `Invalid --agent "${options.agent}": expected one of ${AGENTS.join(', ')}.`,
+    );
+  }
+  const url = (options.url ?? (await runningUrl(options.stateDir))).replace(/\/+$/, '');
+  const env: Record<string, string> = {
+    OPENAI_BASE_URL: `${url}/v1`,
+    ANTHROPIC_BASE_URL: url,
+    // @google/genai reads this when no httpOptions.baseUrl is given (it appends /v1beta itself).
+    GOOGLE_GEMINI_BASE_URL: url,
+  };
+  const lines: string[] = [];
+  const agentArgs: string[] = [];
+  const comment = shell === 'cmd' ? 'rem' : '#';
+  if (options.agent === 'claude-code') {
+    env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
+  }
+  for (const [name, value] of Object.entries(env)) lines.push(setLine(shell, name, value));
+  if (options.agent === 'codex') {
+    const base = `${url}/v1`;
+    agentArgs.push('-c', `openai_base_url="${base}"`);
+    const provider = `model_providers.replaykit={name="replaykit", base_url="${base}", env_key="OPENAI_API_KEY", wire_api="responses", supports_websockets=false}`;
+    lines.push(
+      `${comment} Codex ignores OPENAI_BASE_URL. Run it with:`,
+      `${comment}   codex ${agentArgs.map((a) => arg(shell, a)).join(' ')} exec ...`,
+      `${comment} or put this line in $CODEX_HOME/config.toml (default ~/.codex/config.toml):`,
+      `${comment}   openai_base_url = "${base}"`,
+      `${comment} or, for plain HTTP/SSE without the WebSocket attempts, a custom provider:`,
+      `${comment}   codex -c model_provider=replaykit -c ${arg(shell, provider)} exec ...`,
+    );
+  }
+  return { url, shell, agent: options.agent ?? null, env, agent_args: agentArgs, lines };
+}
+
+async function runningUrl(stateDir: string | undefined): Promise<string> {
+  const { status } = await inspectListener(stateDir === undefined ? {} : { stateDir });
+  if (status.status === 'running' && status.url) return status.url;
+  throw new ReplayKitError(
+    'E_NOT_RUNNING',
+    `Failed to print the environment: no listener is running (state in ${status.state_dir}). Start one with "replaypack listen start", or pass --url http://HOST:PORT.`,
+    { exitCode: ExitCode.environment },
+  );
+}
+
+export function setLine(shell: Shell, name: string, value: string): string {
+  switch (shell) {
+    case 'fish':
+      return `set -gx ${name} ${quote(shell, value)}`;
+    case 'powershell':
+      return `$env:${name} = ${quote(shell, value)}`;
+    case 'cmd':
+      return `set "${name}=${cmdSafe(value)}"`;
+    default:
+      return `export ${name}=${quote(shell, value)}`;
+  }
+}
+
+/** A command argument: plain words stay bare (readable), anything else is quoted. */
+export function arg(shell: Shell, value: string): string {
+  return /^[A-Za-z0-9_./:=-]+$/.test(value) ? value : quote(shell, value);
+}
+
+/** Single-quotes a value so the shell takes it literally. */
+export function quote(shell: Shell, value: string): string {
+  switch (shell) {
+    case 'fish':
+      return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+    case 'powershell':
+      return `'${value.replace(/'/g, "''")}'`;
+    case 'cmd':
+      return `"${cmdSafe(value).replace(/"/g, '""')}"`;
+    default:
+      return `'${value.replace(/'/g, `'\\''`)}'`;
+  }
+}
+
+/**
+ * cmd.exe has no quoting that stops `%VAR%` expansion at the prompt, and `"` ends `set "..."`:
+ * refuse such values rather than print a line that silently means something else.
+ */
+function cmdSafe(value: string): string {
+  if (/[%\r\n]/.test(value)) {
+    throw new UsageError(
+      `Failed to quote "${value}" for cmd.exe: it contains % or a line break. Use --shell powershell.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+/**
+ * The listener process itself (`listen start --foreground`, which the detached spawn also runs):
+ * starts the gateway, publishes the state file, and on shutdown (HTTP or signal) drains, seals
+ * and removes its own state, so a clean exit always leaves `listen status` saying "stopped".
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { ExitCode, ReplayKitError } from '../errors.ts';
+import type { CaptureSink } from './capture-hooks.ts';
+import { createGateway, type GatewayCloseResult } from './gateway.ts';
+import {
+  assertModeImplemented,
+  type ListenOptions,
+  type ResolvedListenOptions,
+  resolveListenOptions,
+} from './options.ts';
+import { clearState, writeState } from './state.ts';
+import { inspectListener } from './status.ts';
+
+export interface ForegroundOptions extends ListenOptions {
+  /** Builds the capture sink for this run (artifact path given); default: capture nothing. */
+  createCapture?: (run: { artifact: string; options: ResolvedListenOptions }) => CaptureSink;
+  /** Where progress lines go (the log file when spawned). Default stderr. */
+  log?: (line: string) => void;
+  /** Set by the detached spawn: the log file, recorded in the state file. */
+  logFile?: string | null;
+}
+
+export interface ForegroundRun {
+  url: string;
+  pid: number;
+  port: number;
+  instance_id: string;
+  artifact: string;
+  /** Settles once the listener has stopped and removed its state. */
+  stopped: Promise<GatewayCloseResult>;
+}
+
+export function artifactPath(out: string, now = new Date(), id = randomBytes(3).toString('hex')) {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  return join(out, `listen-${stamp}-${id}.rpk`);
+}
+
+export async function runForeground(input: ForegroundOptions = {}): Promise<ForegroundRun> {
+  const options = resolveListenOptions(input);
+  assertModeImplemented(options.mode);
+  const log = input.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const existing = await inspectListener({ stateDir: options.stateDir });
+  if (existing.status.status === 'running' && existing.state?.pid !== process.pid) {
+    throw alreadyRunning(existing.status.url ?? '', existing.status.pid ?? 0);
+  }
+  const instanceId = randomUUID();
+  const controlToken = randomBytes(24).toString('hex');
+  const artifact = artifactPath(options.out);
+  const capture = input.createCapture?.({ artifact, options });
+
+  let finish!: (result: GatewayCloseResult) => void;
+  const stopped = new Promise<GatewayCloseResult>((resolve) => {
+    finish = resolve;
+  });
+  const gateway = await createGateway({
+    host: options.host,
+    port: options.port,
+    mode: options.mode,
+    policy: options.policy,
+    upstreams: options.upstreams,
+    token: options.token,
+    controlToken,
+    instanceId,
+    ...(capture ? { capture } : {}),
+    artifact,
+    onShutdown: (result) => done(result),
+    onCaptureFault: (error, hook) =>
+      log(`capture fault in ${hook}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+
+  let ended = false;
+  const done = (result: GatewayCloseResult) => {
+    if (ended) return;
+    ended = true;
+    clearState(options.stateDir, instanceId);
+    for (const signal of SIGNALS) process.off(signal, onSignal);
+    log(`stopped; artifacts: ${result.artifacts.join(', ') || '(none)'}`);
+    finish(result);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`received ${signal}: draining`);
+    void gateway.close().then(done);
+  };
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+
+  writeState(options.stateDir, {
+    version: 1,
+    pid: process.pid,
+    instance_id: instanceId,
+    control_token: controlToken,
+    token: options.token,
+    host: options.host,
+    port: gateway.port,
+    url: gateway.url,
+    mode: options.mode,
+    policy: options.policy,
+    fail_on_synthetic: options.failOnSynthetic,
+    artifact,
+    upstreams: options.upstreams,
+    started_at: new Date().toISOString(),
+    log: input.logFile ?? null,
+  });
+  log(
+    `listening on ${gateway.url} (pid ${process.pid}, mode ${options.mode}); artifact ${artifact}`,
+  );
+  return {
+    url: gateway.url,
+    pid: process.pid,
+    port: gateway.port,
+    instance_id: instanceId,
+    artifact,
+    stopped,
+  };
+}
+
+// SIGHUP does not exist on Windows; Node simply never emits it there.
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function alreadyRunning(url: string, pid: number): ReplayKitError {
+  return new ReplayKitError(
+    'E_ALREADY_RUNNING',
+    `Failed to start the listener: one is already running at ${url} (pid ${pid}). Stop it with "replaypack listen stop", or set REPLAYKIT_HOME to run a second one with its own state.`,
+    { exitCode: ExitCode.environment },
+  );
+}
