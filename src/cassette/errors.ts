@@ -46,6 +46,8 @@ export function describeFsError(error: unknown): string {
       return 'no space left on the device';
     case 'EROFS':
       return 'the file system is read-only';
+    case 'EFBIG':
+      return 'the file is larger than the system allows';
     case 'EEXIST':
       return 'the file already exists';
     default:

@@ -30,7 +30,8 @@ interface OpenStream {
   line: number;
 }
 
-export function createFolder(file: string, hasher: CanonicalHasher) {
+/** `base` hashes without provider rules, for the seal's `integrity` (may be `hasher` itself). */
+export function createFolder(file: string, hasher: CanonicalHasher, base: CanonicalHasher) {
   const fail = (line: number, what: string) => new CassetteFormatError(file, line, what);
   let header: RunHeader | undefined;
   let seal: { value: RunSeal; line: number } | undefined;
@@ -43,6 +44,7 @@ export function createFolder(file: string, hasher: CanonicalHasher) {
     for (let next = ready.get(emitted); next; next = ready.get(emitted)) {
       ready.delete(emitted);
       hasher.add(next.step);
+      if (base !== hasher) base.add(next.step);
       emitted++;
       yield { kind: 'step', step: next.step, line: next.line };
     }
@@ -252,11 +254,26 @@ export function createFolder(file: string, hasher: CanonicalHasher) {
             `run.seal counts ${seal.value.steps} steps but the file holds ${hasher.count}; the file was changed after it was sealed`,
           );
         }
-        if (seal.value.sha256 !== sha256) {
+        const integrity = seal.value.integrity;
+        if (integrity !== undefined && integrity !== base.digest()) {
           throw fail(
             seal.line,
-            `run.seal sha256 ${seal.value.sha256.slice(0, 12)}... does not match the steps (${sha256.slice(0, 12)}...); the file was changed after it was sealed`,
+            `run.seal integrity ${integrity.slice(0, 12)}... does not match the steps (${base.digest().slice(0, 12)}...); the file was changed after it was sealed`,
           );
+        }
+        if (seal.value.sha256 !== sha256) {
+          if (integrity === undefined) {
+            throw fail(
+              seal.line,
+              `run.seal sha256 ${seal.value.sha256.slice(0, 12)}... does not match the steps (${sha256.slice(0, 12)}...); the file was changed after it was sealed`,
+            );
+          }
+          // The steps are intact; only the provider normalisation rules differ from the sealer's.
+          yield {
+            kind: 'warning',
+            message: `${file}:${seal.line}: run.seal sha256 was computed with other normalisation rules (another replaykit version); the steps are unchanged and the canonical hash is ${sha256}`,
+            line: seal.line,
+          };
         }
       }
       yield { kind: 'end', seal: seal?.value, steps: hasher.count, sha256 };

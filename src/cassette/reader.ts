@@ -76,7 +76,9 @@ export async function* iterateCassette(
     await handle.read(last, 0, 1, size - 1);
     const endsWithNewline = last[0] === 0x0a;
 
-    const folder = createFolder(file, createCanonicalHasher(options.normalize));
+    const hasher = createCanonicalHasher(options.normalize);
+    const base = options.normalize ? createCanonicalHasher() : hasher;
+    const folder = createFolder(file, hasher, base);
     const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     // One line of lookahead, so the last line is known to be last when it is parsed.
     let pending: string | undefined;

@@ -222,6 +222,15 @@ export const RunSeal = z.object({
   type: z.literal('run.seal'),
   steps: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Canonical hash with the base normalisation only (no provider rules). Provider rules change
+   * between replaykit versions; this one does not, so it tells "edited after sealing" apart from
+   * "sealed by another version". Optional: absent in hand-made files.
+   */
+  integrity: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   sealed_at: z.string().optional(),
 });
 export type RunSeal = z.infer<typeof RunSeal>;

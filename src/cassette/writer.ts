@@ -80,6 +80,7 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
   }
 
   const hasher = createCanonicalHasher(options.normalize);
+  const base = options.normalize ? createCanonicalHasher() : hasher;
   const open = new Map<string, Open>();
   // Steps that started after a still-open stream wait here: the hash follows index order.
   const ready = new Map<number, Step>();
@@ -99,6 +100,7 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     for (let s = ready.get(hasher.count); s; s = ready.get(hasher.count)) {
       ready.delete(s.index);
       hasher.add(s);
+      if (base !== hasher) base.add(s);
     }
   };
   const stream = (correlationId: string): Open => {
@@ -190,7 +192,8 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
       ensureWriting();
       closeAll();
       const result = { steps: hasher.count, sha256: hasher.digest() };
-      sink.write({ type: 'run.seal', ...result, sealed_at: now().toISOString() });
+      const integrity = base.digest();
+      sink.write({ type: 'run.seal', ...result, integrity, sealed_at: now().toISOString() });
       sink.finish();
       state = 'sealed';
       return result;

@@ -232,6 +232,33 @@ describe('exact error texts', () => {
     expect((await readCassette(file(rpk(...steps, seal)))).seal?.steps).toBe(2);
   });
 
+  test('a seal made with other normalisation rules is a warning when its integrity holds', async () => {
+    const steps = [request(0), response(1, 'c0')];
+    const integrity = canonicalHash(steps);
+    const seal = { type: 'run.seal', steps: 2, sha256: 'b'.repeat(64), integrity };
+    const path = file(rpk(...steps, seal));
+    const c = await readCassette(path);
+    expect(c.steps).toHaveLength(2);
+    expect(c.warnings).toEqual([
+      `${path}:4: run.seal sha256 was computed with other normalisation rules (another replaykit version); the steps are unchanged and the canonical hash is ${integrity}`,
+    ]);
+  });
+
+  test('a seal whose integrity does not match is an error whatever the rules', async () => {
+    const steps = [request(0), response(1, 'c0')];
+    const seal = {
+      type: 'run.seal',
+      steps: 2,
+      sha256: canonicalHash(steps),
+      integrity: canonicalHash(steps),
+    };
+    const edited = { ...request(0), body: { model: 'gpt-5' } };
+    const actual = canonicalHash([edited, steps[1]!]);
+    expect(await failure(file(rpk(edited, steps[1], seal)))).toBe(
+      `[replaykit] run.rpk:4: run.seal integrity ${seal.integrity.slice(0, 12)}... does not match the steps (${actual.slice(0, 12)}...); the file was changed after it was sealed`,
+    );
+  });
+
   test('steps after the seal', async () => {
     const seal = { type: 'run.seal', steps: 1, sha256: canonicalHash([request(0)]) };
     expect(await failure(file(rpk(request(0), seal, request(1))))).toBe(
