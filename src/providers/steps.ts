@@ -74,7 +74,11 @@ export function responseSteps(route: RouteInfo, res: ResponseInput, ctx: StepCon
   const response: StepOf<ModelResponse> = {
     type: 'model.response',
     ...base(route, ctx),
-    request_id: requestIdOf(route, res.headers, idSource),
+    // Gemini's id is the body's responseId; a caller that streamed events elsewhere still has it
+    // in the assembly.
+    request_id:
+      requestIdOf(route, res.headers, idSource) ??
+      (route.provider === 'gemini' ? (res.assembled?.response_id ?? null) : null),
     status: res.status,
     headers: { ...res.headers },
   };
