@@ -60,7 +60,9 @@ const DETECTORS: Detector[] = [
     // With its END line when there is one; else the header and the base64 that follows, so a
     // truncated key (a stream window, one line of a scanned file) is still caught.
     name: 'pem-private-key',
-    re: /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[\s\S]{0,20000}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----|(?:\\[rn]|\s|[A-Za-z0-9+/=])*)/g,
+    // The body is base64 plus the `Proc-Type:`/`DEK-Info:` lines of encrypted keys; it stops at
+    // the next `-----`, so a run of headers without END lines stays linear.
+    re: /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY-----(?:[A-Za-z0-9+/=\s:,]|\\[rn]|-(?!----)){0,16000}(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY-----)?/g,
   },
   {
     name: 'bearer-token',
@@ -71,7 +73,7 @@ const DETECTORS: Detector[] = [
   {
     // `"api_key": "..."`, also JSON-escaped inside a JSON string (tool arguments in a cassette).
     name: 'secret-assignment',
-    re: /(?<![A-Za-z0-9_])[A-Za-z0-9_.-]*(?:api[_-]?key|secret|password|passwd|access[_-]?token|auth[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key)\\?["']?\s*[:=]\s*\\?["']([^"'\s\\]{8,512})\\?["']/dgi,
+    re: /(?<![A-Za-z0-9_.-])[A-Za-z0-9_.-]*(?:api[_-]?key|secret|password|passwd|access[_-]?token|auth[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key)\\?["']?\s*[:=]\s*\\?["']([^"'\s\\]{8,512})\\?["']/dgi,
     group: 1,
     check: plausibleAssignment,
   },
