@@ -1,0 +1,49 @@
+import { expect, test } from 'vitest';
+import { parseUpstreamArgs, resolveListenOptions } from '../../../src/listener/options.ts';
+
+test('defaults: loopback, port 8790, live, live_only, public provider upstreams', () => {
+  const o = resolveListenOptions({}, {});
+  expect(o).toMatchObject({ host: '127.0.0.1', port: 8790, mode: 'live', policy: 'live_only' });
+  expect(o.upstreams).toEqual({
+    openai: 'https://api.openai.com',
+    anthropic: 'https://api.anthropic.com',
+    gemini: 'https://generativelanguage.googleapis.com',
+  });
+});
+
+test('--mode replay without --cassette is a usage error that says what is missing', () => {
+  expect(() => resolveListenOptions({ mode: 'replay' }, {})).toThrow(
+    '[replaykit] --mode replay needs --cassette FILE',
+  );
+});
+
+test('a non-loopback host needs --allow-remote and a token', () => {
+  expect(() => resolveListenOptions({ host: '0.0.0.0' }, {})).toThrow(/--allow-remote/);
+  expect(() => resolveListenOptions({ host: '0.0.0.0', allowRemote: true }, {})).toThrow(
+    /needs a token/,
+  );
+  const o = resolveListenOptions(
+    { host: '0.0.0.0', allowRemote: true },
+    { REPLAYKIT_LISTENER_TOKEN: 'tok-FAKE' },
+  );
+  expect(o.token).toBe('tok-FAKE');
+  expect(resolveListenOptions({ host: 'localhost' }, {}).token).toBeNull();
+});
+
+test('--upstream values are parsed per provider and validated', () => {
+  expect(parseUpstreamArgs(['openai=http://127.0.0.1:9/', 'gemini=http://127.0.0.1:8'])).toEqual({
+    openai: 'http://127.0.0.1:9/',
+    gemini: 'http://127.0.0.1:8',
+  });
+  expect(() => parseUpstreamArgs(['mistral=http://x'])).toThrow(/Unknown provider "mistral"/);
+  expect(() => parseUpstreamArgs(['http://x'])).toThrow(/expected provider=URL/);
+  expect(() => resolveListenOptions({ upstreams: { openai: 'ftp://x' } }, {})).toThrow(/http:\/\//);
+  expect(resolveListenOptions({ upstreams: { openai: 'http://h:1/' } }, {}).upstreams.openai).toBe(
+    'http://h:1',
+  );
+});
+
+test('an invalid port is refused', () => {
+  expect(() => resolveListenOptions({ port: Number('abc') }, {})).toThrow(/Invalid --port/);
+  expect(() => resolveListenOptions({ port: 70000 }, {})).toThrow(/Invalid --port/);
+});
