@@ -151,6 +151,8 @@ function pairedAwsSecret(text: string, from: number, found: Finding[]): void {
   }
 }
 
+const PII_NAMES = new Set(DETECTORS.filter((d) => d.pii).map((d) => d.name));
+
 function merge(found: Finding[]): Finding[] {
   if (found.length < 2) return found;
   // Stable sort keeps detector order among equal spans, so the first detector names a tie.
@@ -158,8 +160,11 @@ function merge(found: Finding[]): Finding[] {
   const out: Finding[] = [];
   for (const f of found) {
     const last = out[out.length - 1];
-    if (last && f.start < last.end) last.end = Math.max(last.end, f.end);
-    else out.push({ ...f });
+    if (last && f.start < last.end) {
+      last.end = Math.max(last.end, f.end);
+      // `https://ghp_...@github.com` is a token that looks like an email: name the worse finding.
+      if (PII_NAMES.has(last.detector) && !PII_NAMES.has(f.detector)) last.detector = f.detector;
+    } else out.push({ ...f });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { defineCommand } from 'citty';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { ExitCode, formatMessage, ReplayKitError, UsageError } from '../../errors.ts';
@@ -99,7 +99,7 @@ async function expand(inputs: string[]): Promise<string[]> {
         onlyFiles: true,
         ignore: ['**/node_modules/**', '**/.git/**'],
       });
-      for (const f of matched.sort()) out.add(`${base}/${f}`);
+      for (const f of matched.sort()) out.add(join(base, f));
     } else {
       out.add(input);
     }
