@@ -49,6 +49,8 @@ export interface ExchangeRecorder {
 
 export interface CaptureSink {
   open(start: ExchangeStart): ExchangeRecorder | undefined;
+  /** For faults the sink finds on its own, after a hook returned (async decoding, disk). */
+  subscribeFaults?(handler: CaptureFaultHandler): void;
   /** Flush and seal everything; resolves to the artifact paths written. */
   close(): Promise<string[]>;
 }

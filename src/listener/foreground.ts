@@ -4,8 +4,10 @@
  * and removes its own state, so a clean exit always leaves `listen status` saying "stopped".
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCode, ReplayKitError } from '../errors.ts';
+import { createListenerCapture } from './capture.ts';
 import type { CaptureSink } from './capture-hooks.ts';
 import { createGateway, type GatewayCloseResult } from './gateway.ts';
 import {
@@ -18,7 +20,7 @@ import { clearState, writeState } from './state.ts';
 import { inspectListener } from './status.ts';
 
 export interface ForegroundOptions extends ListenOptions {
-  /** Builds the capture sink for this run (artifact path given); default: capture nothing. */
+  /** Builds the capture sink for this run; default: redacted capture into the artifact. */
   createCapture?: (run: { artifact: string; options: ResolvedListenOptions }) => CaptureSink;
   /** Where progress lines go (the log file when spawned). Default stderr. */
   log?: (line: string) => void;
@@ -34,6 +36,14 @@ export interface ForegroundRun {
   artifact: string;
   /** Settles once the listener has stopped and removed its state. */
   stopped: Promise<GatewayCloseResult>;
+}
+
+function defaultCapture(run: { artifact: string; options: ResolvedListenOptions }): CaptureSink {
+  const { mode, policy, upstreams } = run.options;
+  return createListenerCapture({
+    artifact: run.artifact,
+    meta: { listener: { mode, policy, upstreams } },
+  });
 }
 
 export function artifactPath(out: string, now = new Date(), id = randomBytes(3).toString('hex')) {
@@ -52,27 +62,35 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
   const instanceId = randomUUID();
   const controlToken = randomBytes(24).toString('hex');
   const artifact = artifactPath(options.out);
-  const capture = input.createCapture?.({ artifact, options });
+  const capture = (input.createCapture ?? defaultCapture)({ artifact, options });
 
   let finish!: (result: GatewayCloseResult) => void;
   const stopped = new Promise<GatewayCloseResult>((resolve) => {
     finish = resolve;
   });
-  const gateway = await createGateway({
-    host: options.host,
-    port: options.port,
-    mode: options.mode,
-    policy: options.policy,
-    upstreams: options.upstreams,
-    token: options.token,
-    controlToken,
-    instanceId,
-    ...(capture ? { capture } : {}),
-    artifact,
-    onShutdown: (result) => done(result),
-    onCaptureFault: (error, hook) =>
-      log(`capture fault in ${hook}: ${error instanceof Error ? error.message : String(error)}`),
-  });
+  let gateway: Awaited<ReturnType<typeof createGateway>>;
+  try {
+    gateway = await createGateway({
+      host: options.host,
+      port: options.port,
+      mode: options.mode,
+      policy: options.policy,
+      upstreams: options.upstreams,
+      token: options.token,
+      controlToken,
+      instanceId,
+      capture,
+      artifact,
+      onShutdown: (result) => done(result),
+      onCaptureFault: (error, hook) =>
+        log(`capture fault in ${hook}: ${error instanceof Error ? error.message : String(error)}`),
+    });
+  } catch (error) {
+    // Nothing was served: leave no empty cassette behind.
+    await capture.close().catch(() => {});
+    rmSync(artifact, { force: true });
+    throw error;
+  }
 
   let ended = false;
   const done = (result: GatewayCloseResult) => {

@@ -65,8 +65,10 @@ export function forwardHttp(
     res.flushHeaders();
     rec.responseHead(status, flattenHeaders(upRes.headers), at());
     upRes.on('data', (chunk: Buffer) => {
+      // Client first, recorder second: writing the cassette never delays the bytes.
+      const flowing = res.write(chunk);
       rec.responseChunk(chunk, at());
-      if (!res.write(chunk)) {
+      if (!flowing) {
         upRes.pause();
         res.once('drain', () => upRes.resume());
       }

@@ -134,8 +134,8 @@ function relay(
   onMessage: (d: WebSocket.RawData, b: boolean) => void,
 ) {
   from.on('message', (data, isBinary) => {
-    onMessage(data, isBinary);
     if (to.readyState === WebSocket.OPEN) to.send(data, { binary: isBinary });
+    onMessage(data, isBinary);
   });
   from.once('close', (code, reason) => {
     // 1005/1006 are reported, never sent: close the other side normally instead.

@@ -123,6 +123,10 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     },
     agentFor: (url) => agents.for(url),
   };
+  capture.subscribeFaults?.((error, hook) => {
+    counts.capture_faults++;
+    options.onCaptureFault?.(error, hook);
+  });
   const ws = createWsProxy(ctx);
   let drained: (() => void) | undefined;
   let port = 0;
@@ -166,7 +170,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const route = matchRoute('POST', req.url ?? '/', req.headers);
+    const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
     const shape = errorShapeFor(req.url ?? '/', req.headers);
     socket.on('error', () => socket.destroy());
     if (token !== null && !sameSecret(req.headers[TOKEN_HEADER], token)) {

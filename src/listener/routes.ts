@@ -1,8 +1,8 @@
 /**
- * Which provider a request is for, from the route matrix in docs/CONTRACT.md. A small table of its
- * own so the gateway can forward before providers/ lands; when `detectRoute` exists this is the
- * one function to swap.
+ * Which provider a request is for (the route matrix in docs/CONTRACT.md, owned by providers/),
+ * which error shape a client expects, and the path to request upstream.
  */
+import { detectRoute } from '../providers/index.ts';
 import type { UpstreamProvider } from './options.ts';
 
 export interface GatewayRoute {
@@ -10,56 +10,15 @@ export interface GatewayRoute {
   endpoint: string;
 }
 
-interface RouteRule {
-  provider: UpstreamProvider;
-  endpoint: string;
-  methods: string[];
-  /** Matched against the path with the provider's version prefix removed. */
-  pattern: RegExp;
-}
-
-const OPENAI: RouteRule[] = [
-  { provider: 'openai', endpoint: 'responses', methods: ['POST'], pattern: /^\/responses$/ },
-  {
-    provider: 'openai',
-    endpoint: 'responses.compact',
-    methods: ['POST'],
-    pattern: /^\/responses\/compact$/,
-  },
-  {
-    provider: 'openai',
-    endpoint: 'chat.completions',
-    methods: ['POST'],
-    pattern: /^\/chat\/completions$/,
-  },
-  { provider: 'openai', endpoint: 'embeddings', methods: ['POST'], pattern: /^\/embeddings$/ },
-  { provider: 'openai', endpoint: 'models', methods: ['GET'], pattern: /^\/models(\/[^/]+)?$/ },
-];
-
-const ANTHROPIC: RouteRule[] = [
-  { provider: 'anthropic', endpoint: 'messages', methods: ['POST'], pattern: /^\/messages$/ },
-  {
-    provider: 'anthropic',
-    endpoint: 'messages.count_tokens',
-    methods: ['POST'],
-    pattern: /^\/messages\/count_tokens$/,
-  },
-  {
-    provider: 'anthropic',
-    endpoint: 'models',
-    methods: ['GET'],
-    pattern: /^\/models(\/[^/]+)?$/,
-  },
-];
-
 const GEMINI_ENDPOINTS = [
   'generateContent',
   'streamGenerateContent',
   'countTokens',
   'embedContent',
+  'batchEmbedContents',
 ];
 
-/** Human-readable list for unsupported-route errors. */
+/** Human-readable list for unsupported-route errors (mirrors providers/routes.ts). */
 export const SUPPORTED_ROUTES = [
   'POST /v1/responses (also WebSocket GET /v1/responses)',
   'POST /v1/responses/compact',
@@ -77,29 +36,18 @@ export function looksAnthropic(headers: Record<string, string | string[] | undef
   return headers['anthropic-version'] !== undefined || headers['x-api-key'] !== undefined;
 }
 
+/** The contract route for a request (providers/ decides), or null when we do not forward it. */
 export function matchRoute(
   method: string,
   url: string,
   headers: Record<string, string | string[] | undefined>,
 ): GatewayRoute | null {
-  const path = (url.split('?')[0] ?? '/').replace(/\/+$/, '') || '/';
-  if (path === '/' && (method === 'HEAD' || method === 'GET')) {
-    return { provider: 'anthropic', endpoint: 'probe' };
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
   }
-  const gemini = /^\/(?:v1beta|v1)\/models\/[^/:]+:([A-Za-z]+)$/.exec(path);
-  if (gemini && method === 'POST' && GEMINI_ENDPOINTS.includes(gemini[1] ?? '')) {
-    return { provider: 'gemini', endpoint: gemini[1] as string };
-  }
-  const rest = path.startsWith('/v1/') ? path.slice(3) : path;
-  const anthropic = looksAnthropic(headers);
-  const rules = anthropic ? [...ANTHROPIC, ...OPENAI] : [...OPENAI, ...ANTHROPIC];
-  for (const rule of rules) {
-    if (!rule.methods.includes(method) || !rule.pattern.test(rest)) continue;
-    // Anthropic routes only exist under /v1; without it the request is OpenAI's unprefixed form.
-    if (rule.provider === 'anthropic' && rest === path) continue;
-    return { provider: rule.provider, endpoint: rule.endpoint };
-  }
-  return null;
+  const route = detectRoute({ method, url, headers: flat });
+  return route ? { provider: route.provider, endpoint: route.endpoint } : null;
 }
 
 /** The provider whose error shape a client expects, even for a route we do not know. */

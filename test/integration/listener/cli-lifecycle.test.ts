@@ -2,7 +2,7 @@
  * `replaypack listen ...` end to end through the real CLI (a child process from source), with a
  * private REPLAYKIT_HOME per test and `--port 0` everywhere.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +62,8 @@ describe('listen start / status / stop', () => {
 
     const stopped = await json(['listen', 'stop']);
     expect(stopped).toMatchObject({ was: 'running', status: 'stopped', forced: false });
-    expect(Array.isArray(stopped.artifacts)).toBe(true);
+    expect(stopped.artifacts).toEqual([started.artifact]);
+    expect(existsSync(started.artifact)).toBe(true);
     expect(isPidAlive(started.pid)).toBe(false);
     expect(await json(['listen', 'status'])).toMatchObject({ status: 'stopped', pid: null });
   });
