@@ -3,10 +3,9 @@
  * their upstreams and answers its own control routes under `/__replaykit/`. The spawned listener
  * runs exactly this; tests and embedders create it directly.
  */
-import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { ExitCode, ReplayKitError } from '../errors.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { forwardHttp } from './forward-http.ts';
 import { createWsProxy, writeProviderError } from './forward-ws.ts';
@@ -15,6 +14,7 @@ import { CONTROL_TOKEN_HEADER, TOKEN_HEADER } from './headers.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
 import { sendProviderError } from './provider-errors.ts';
 import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
+import { bindServer, sameSecret, urlFor } from './server-utils.ts';
 import type { ListenerMode, ListenerPolicy } from './state.ts';
 
 export interface GatewayOptions {
@@ -70,17 +70,6 @@ export interface Gateway {
   health(): GatewayHealth;
   /** Stops accepting, drains in-flight exchanges (up to the timeout), seals capture. Idempotent. */
   close(options?: { drainTimeoutMs?: number }): Promise<GatewayCloseResult>;
-}
-
-function sameSecret(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string') return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 export async function createGateway(options: GatewayOptions = {}): Promise<Gateway> {
@@ -275,28 +264,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     return closing;
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new ReplayKitError(
-            'E_PORT_BUSY',
-            `Failed to start the listener: port ${options.port} on ${host} is already in use. Stop the program using it ("replaypack listen status" shows a running listener), choose another --port, or pass --port 0 to pick a free one.`,
-            { exitCode: ExitCode.environment, cause: error },
-          ),
-        );
-      } else {
-        reject(
-          new ReplayKitError(
-            'E_LISTEN',
-            `Failed to start the listener on ${host}:${options.port}: ${error.message}. Check --host and --port.`,
-            { cause: error },
-          ),
-        );
-      }
-    });
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  await bindServer(server, host, options.port ?? 0);
   const address = server.address();
   port = typeof address === 'object' && address ? address.port : 0;
 
