@@ -9,8 +9,9 @@ import { headersRecord, rawRequest } from './raw.ts';
 
 export class RecordHandler implements InterceptHandler {
   readonly #pipeline: CapturePipeline;
-  readonly #open = new Map<string, ExchangeCapture>();
+  readonly #open = new Map<string, { exchange: ExchangeCapture; signal: AbortSignal }>();
   readonly #reading = new Set<Promise<void>>();
+  readonly #streaming = new Set<ExchangeCapture>();
 
   constructor(pipeline: CapturePipeline) {
     this.#pipeline = pipeline;
@@ -18,23 +19,40 @@ export class RecordHandler implements InterceptHandler {
 
   async onRequest({ request, requestId }: { request: Request; requestId: string }): Promise<void> {
     const exchange = this.#pipeline.begin(await rawRequest(request));
-    if (exchange) this.#open.set(requestId, exchange);
+    if (exchange) this.#open.set(requestId, { exchange, signal: request.signal });
   }
 
   onResponse({ response, requestId }: { response: Response; requestId: string }): void {
-    const exchange = this.#open.get(requestId);
-    if (!exchange) return;
+    const open = this.#open.get(requestId);
+    if (!open) return;
     this.#open.delete(requestId);
-    exchange.head(response.status, headersRecord(response.headers));
+    open.exchange.head(response.status, headersRecord(response.headers));
     // Read a clone in a detached task: the client reads the original at its own pace.
-    const task = drain(response.clone(), exchange).finally(() => this.#reading.delete(task));
+    this.#streaming.add(open.exchange);
+    const task = drain(response.clone(), open.exchange, open.signal).finally(() => {
+      this.#reading.delete(task);
+      this.#streaming.delete(open.exchange);
+    });
     this.#reading.add(task);
   }
 
-  /** Waits for the bodies still being read; requests that never got a response become errors. */
-  async settle(): Promise<number> {
-    while (this.#reading.size > 0) await Promise.allSettled([...this.#reading]);
-    for (const exchange of this.#open.values()) {
+  /**
+   * Waits for the bodies still being read, up to `graceMs` (a stream the client abandoned may
+   * never end: it is then written as interrupted); requests that never got a response become
+   * errors.
+   */
+  async settle(graceMs = 2000): Promise<number> {
+    const deadline = Date.now() + graceMs;
+    while (this.#reading.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      await Promise.race([Promise.allSettled([...this.#reading]), timeout]);
+      clearTimeout(timer);
+    }
+    for (const exchange of this.#streaming) exchange.end({ aborted: true });
+    for (const { exchange } of this.#open.values()) {
       exchange.fail('E_NO_RESPONSE', 'The request got no response before the recording stopped.');
     }
     this.#open.clear();
@@ -42,20 +60,48 @@ export class RecordHandler implements InterceptHandler {
   }
 }
 
-async function drain(response: Response, exchange: ExchangeCapture): Promise<void> {
+/**
+ * @note When the client aborts (an SDK stops reading at Chat's `[DONE]` and aborts its request),
+ * the clone of the body neither ends nor errors: the abort signal is the only way to know it is
+ * over, so it is raced against every read.
+ */
+async function drain(
+  response: Response,
+  exchange: ExchangeCapture,
+  signal: AbortSignal,
+): Promise<void> {
   if (!response.body) {
     exchange.end();
     return;
   }
   const reader = response.body.getReader();
+  let onAbort = () => {};
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      exchange.chunk(value);
+      const next = await Promise.race([reader.read(), aborted]);
+      if (next === 'aborted') {
+        reader.cancel().catch(() => undefined);
+        exchange.end({ aborted: true });
+        return;
+      }
+      if (next.done) break;
+      exchange.chunk(next.value);
+      // The provider's terminal event (`[DONE]`, `response.completed`, `message_stop`) ends the
+      // exchange: SDKs stop reading there, and the rest of the clone may never arrive.
+      if (exchange.done) {
+        reader.cancel().catch(() => undefined);
+        break;
+      }
     }
     exchange.end();
   } catch {
     exchange.end({ aborted: true });
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }

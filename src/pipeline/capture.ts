@@ -116,6 +116,8 @@ class Exchange implements ExchangeCapture {
   #stream: { capture: StreamCapture; redact: StreamRedactor; format: StreamFormat } | null = null;
   #body: Uint8Array[] = [];
   #ended = false;
+  /** Events handed to the stream redactor so far (`finish` may return a final, unterminated one). */
+  #seen = 0;
 
   constructor(
     pipeline: CapturePipeline,
@@ -184,6 +186,7 @@ class Exchange implements ExchangeCapture {
       if (this.#stream) {
         const { capture, redact, format } = this.#stream;
         const result = capture.finish(options);
+        this.#write(result.events.slice(this.#seen));
         for (const ev of redact.flush()) this.#o.sink.streamEvent(this.correlation_id, ev);
         const [response, ...rest] = responseSteps(
           this.route,
@@ -241,6 +244,7 @@ class Exchange implements ExchangeCapture {
 
   #write(events: StreamEvent[]): void {
     if (!this.#stream) return;
+    this.#seen += events.length;
     for (const ev of events) {
       for (const safe of this.#stream.redact.push(ev)) {
         this.#o.sink.streamEvent(this.correlation_id, safe);

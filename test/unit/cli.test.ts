@@ -4,7 +4,9 @@ import { replaypack } from '../support/cli.ts';
 test('an unknown command is a usage error (exit 2) that points at --help', async () => {
   const r = await replaypack(['frobnicate']);
   expect(r.exitCode).toBe(2);
-  expect(r.stderr).toContain('[replaykit] Unknown command frobnicate. Run "replaypack --help" for usage.');
+  expect(r.stderr).toContain(
+    '[replaykit] Unknown command frobnicate. Run "replaypack --help" for usage.',
+  );
 });
 
 test('--version prints the package version', async () => {
