@@ -16,8 +16,12 @@ export const main = defineCommand({
     description: 'Record, inspect and replay LLM provider traffic',
   },
   subCommands: {
+    ingest: () => load(import('./commands/ingest.ts')),
+    assert: () => load(import('./commands/assert.ts')),
+    diff: () => load(import('./commands/diff.ts')),
     inspect: () => load(import('./commands/inspect.ts')),
     listen: () => load(import('./commands/listen.ts')),
+    replay: () => load(import('./commands/replay.ts')),
     scan: () => load(import('./commands/scan.ts')),
   },
 });
