@@ -5,6 +5,8 @@
 
 export type { Mode } from './capture/mode.ts';
 export { MODES, resolveMode } from './capture/mode.ts';
+export type { ParityOptions, ParityResult } from './capture/parity.ts';
+export { expectReplayParity } from './capture/parity.ts';
 export type { Recording, RecordOptions, RecordResult, UnusedExchange } from './capture/record.ts';
 export { record } from './capture/record.ts';
 export type {
@@ -24,10 +26,14 @@ export { CassetteFormatError, ExitCode, ReplayKitError, UsageError } from './err
 export type { DivergenceDetails } from './replay/divergence.ts';
 export { ReplayDivergenceError } from './replay/divergence.ts';
 export type { MatchMode, MatchOptions } from './replay/matcher.ts';
+export type { ReplaySummary } from './replay/parity.ts';
+export { replayCassette } from './replay/parity.ts';
 export { VERSION } from './version.ts';
 
+import { expectReplayParity } from './capture/parity.ts';
 import { record } from './capture/record.ts';
+import { replayCassette } from './replay/parity.ts';
 
 /** `import replaykit from 'replaykit'; await replaykit.record(...)`. */
-const replaykit = { record };
+const replaykit = { record, expectReplayParity, replayCassette };
 export default replaykit;

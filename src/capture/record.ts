@@ -95,7 +95,16 @@ export async function record<T>(
   return { ...result, value };
 }
 
-async function start(options: RecordOptions): Promise<Recording> {
+/** Internal hooks for replaykit's own callers (parity), never part of the public options. */
+export interface RecordInternals {
+  /** Replay mode only: served exchanges are also captured here. */
+  trace?: CapturePipeline;
+}
+
+export async function start(
+  options: RecordOptions,
+  internals: RecordInternals = {},
+): Promise<Recording> {
   const cassette = path.resolve(options.cassette);
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (active !== null && mode !== 'off' && mode !== 'passthrough') {
@@ -109,7 +118,7 @@ async function start(options: RecordOptions): Promise<Recording> {
     return { mode, cassette, stop: async () => result };
   }
   const redactor = createRedactor(options.redact);
-  if (mode === 'replay') return startReplay(options, cassette, redactor);
+  if (mode === 'replay') return startReplay(options, cassette, redactor, internals.trace);
   return startRecord(options, cassette, redactor);
 }
 
@@ -124,6 +133,7 @@ async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
+  trace?: CapturePipeline,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
     throw new ReplayKitError(
@@ -138,6 +148,7 @@ async function startReplay(
     redactor,
     replaySpeed: options.replaySpeed ?? 0,
     unhandled: options.unhandled ?? 'passthrough',
+    ...(trace ? { trace } : {}),
   });
   const release = claim(cassette);
   const uninstall = installHandler(handler);
@@ -149,6 +160,7 @@ async function startReplay(
       if (result) return result;
       uninstall();
       release();
+      await handler.settle();
       result = {
         mode: 'replay',
         cassette,

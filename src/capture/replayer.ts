@@ -7,10 +7,12 @@
  * request takes its turn synchronously when the interceptor hands it over, so identical concurrent
  * requests get the recorded answers in recorded order on every run.
  */
+import type { CapturePipeline } from '../pipeline/capture.ts';
 import { providerErrorBody } from '../providers/error-body.ts';
 import { requestSteps } from '../providers/index.ts';
 import type { Redactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
+import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import type { ReplayMatcher } from '../replay/matcher.ts';
 import { toResponse } from '../replay/serve.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
@@ -22,6 +24,8 @@ export interface ReplayHandlerOptions {
   replaySpeed: number;
   /** What happens to requests that are not provider traffic. */
   unhandled: 'passthrough' | 'error';
+  /** Parity: every served exchange is also captured here, as a recorder would have. */
+  trace?: CapturePipeline;
 }
 
 export class ReplayHandler implements InterceptHandler {
@@ -29,6 +33,7 @@ export class ReplayHandler implements InterceptHandler {
   served = 0;
   readonly #o: ReplayHandlerOptions;
   #turn: Promise<unknown> = Promise.resolve();
+  readonly #feeding = new Set<Promise<void>>();
 
   constructor(options: ReplayHandlerOptions) {
     this.#o = options;
@@ -43,6 +48,11 @@ export class ReplayHandler implements InterceptHandler {
   }
 
   onResponse(): void {}
+
+  /** Waits until the trace has every served response (parity only). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#feeding]);
+  }
 
   async #answer(
     raw: Awaited<ReturnType<typeof rawRequest>>,
@@ -69,9 +79,21 @@ export class ReplayHandler implements InterceptHandler {
       );
     }
     this.served++;
-    const recorded = result.exchange.response;
+    const exchange = result.exchange;
+    const recorded = exchange.response;
+    const capture = this.#o.trace?.begin(raw) ?? null;
     // No recorded response: the request failed at record time (e.g. connection refused).
-    if (!recorded) return Response.error();
-    return toResponse(recorded, { replaySpeed: this.#o.replaySpeed, signal });
+    if (!recorded) {
+      if (capture) feedFailure(capture, exchange);
+      return Response.error();
+    }
+    const options = { replaySpeed: this.#o.replaySpeed, signal, ...serveOptionsOf(exchange) };
+    const response = toResponse(recorded, options);
+    if (!capture) return response;
+    // The client reads one branch at its own pace; the trace reads the other.
+    const [client, copy] = response.body ? response.body.tee() : [null, null];
+    const task = feedResponse(capture, recorded, copy).finally(() => this.#feeding.delete(task));
+    this.#feeding.add(task);
+    return new Response(client, { status: response.status, headers: response.headers });
   }
 }

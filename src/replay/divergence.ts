@@ -15,7 +15,12 @@ export interface RequestView {
 }
 
 export interface DivergenceDetails {
-  kind: 'mismatch' | 'exhausted' | 'unexpected' | 'unused' | 'extra';
+  /**
+   * `mismatch`, `exhausted`, `unexpected`: a live request found no recorded answer. `unused`: a
+   * recorded exchange was never requested. `extra`: the run made an exchange the cassette lacks.
+   * `step`: parity, a replayed step differs from the recorded one (`step` names its type).
+   */
+  kind: 'mismatch' | 'exhausted' | 'unexpected' | 'unused' | 'extra' | 'step';
   cassette: string;
   /** 0-based exchange index in the cassette (for `mismatch`: the closest one). */
   exchange: number | null;
@@ -27,6 +32,10 @@ export interface DivergenceDetails {
   diff?: string[];
   /** For `exhausted`: how many exchanges the cassette holds for this endpoint. */
   recorded?: number;
+  /** For `step`: the type of the step that differs (`model.response`, `tool.request`, ...). */
+  step?: string;
+  /** What the other side is called in the report: `live` (default), `replayed`, or a file. */
+  against?: string;
 }
 
 const RERECORD = 'If the change is intended, re-record: REPLAYKIT_MODE=record <your test command>';
@@ -71,7 +80,24 @@ export function describeDivergence(d: DivergenceDetails): string {
         `  The code under test now makes fewer calls. ${RERECORD}`,
       ].join('\n');
     case 'extra':
-      return `Replay divergence in ${d.cassette}: the run produced a step the cassette does not have at exchange #${d.exchange} (${where}).`;
+      return [
+        `Replay divergence in ${d.cassette}: the ${d.against ?? 'run'} has exchange #${d.exchange} (${where}${live ? `, ${live}` : ''}) that the cassette does not have.`,
+        `  ${RERECORD}`,
+      ].join('\n');
+    case 'step': {
+      const other = d.against ?? 'replayed';
+      const diff = d.difference;
+      const lines = [
+        `Replay divergence in ${d.cassette}: exchange #${d.exchange} (${where}${live ? `, ${live}` : ''}) differs in its ${d.step} step.`,
+        diff
+          ? `  First difference: ${diff.path}: expected ${show(diff.expected)} but ${other} has ${show(diff.actual)}`
+          : '  First difference: (none)',
+      ];
+      if (d.diff && d.diff.length > 0) {
+        lines.push(`  Diff (- recorded, + ${other}):`, ...d.diff.map((l) => `    ${l}`));
+      }
+      return lines.join('\n');
+    }
   }
 }
 

@@ -7,7 +7,7 @@
  * - `sequence`: the next unused exchange in recorded order must be the one; anything else diverges.
  */
 import stableStringify from 'fast-json-stable-stringify';
-import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
+import type { ErrorEvent, ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
 import { distance } from './diff.ts';
 import { type DivergenceDetails, mismatch, type RequestView } from './divergence.ts';
 
@@ -29,6 +29,8 @@ export interface RecordedExchange {
   correlation_id: string;
   request: ModelRequest;
   response: ModelResponse | undefined;
+  /** The upstream failure recorded for this exchange (no response, a body cut off), if any. */
+  failure: ErrorEvent | undefined;
   view: RequestView;
   fingerprint: string;
   served: number;
@@ -52,8 +54,12 @@ export class ReplayMatcher {
     this.#options = options;
     this.#compare = (request) => this.#finish(compare(request));
     const responses = new Map<string, ModelResponse>();
+    const failures = new Map<string, ErrorEvent>();
     for (const step of steps) {
       if (step.type === 'model.response') responses.set(step.correlation_id, step);
+      else if (step.type === 'error.event' && step.source === 'upstream') {
+        failures.set(step.correlation_id, step);
+      }
     }
     this.exchanges = steps
       .filter((s): s is ModelRequest => s.type === 'model.request')
@@ -64,6 +70,7 @@ export class ReplayMatcher {
           correlation_id: request.correlation_id,
           request,
           response: responses.get(request.correlation_id),
+          failure: failures.get(request.correlation_id),
           view,
           fingerprint: stableStringify(view.compared),
           served: 0,

@@ -20,6 +20,8 @@ export interface ServeOptions {
   /** 0 = instant (default), 1 = recorded timing, 2 = twice as fast, ... */
   replaySpeed?: number;
   signal?: AbortSignal;
+  /** The recorded body was cut off (an `E_UPSTREAM_ABORTED` error): error after its bytes. */
+  truncated?: boolean;
 }
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
@@ -48,6 +50,7 @@ export function toResponse(step: ModelResponse, options: ServeOptions = {}): Res
   if (NULL_BODY_STATUS.has(step.status)) return new Response(null, init);
   if (!step.stream) {
     const bytes = bodyBytes(step);
+    if (options.truncated) return new Response(cutOff(bytes), init);
     return new Response(bytes ? new Blob([bytes as Uint8Array<ArrayBuffer>]) : null, init);
   }
   return new Response(eventStream(step.stream, options), init);
@@ -96,6 +99,21 @@ function eventStream(
         return;
       }
       controller.enqueue(encoder.encode(next.value));
+    },
+  });
+}
+
+/** The recorded bytes, then the same failure the client saw when the connection dropped. */
+function cutOff(bytes: Uint8Array | null): ReadableStream<Uint8Array> {
+  let sent = false;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (!sent && bytes && bytes.length > 0) {
+        sent = true;
+        controller.enqueue(bytes);
+        return;
+      }
+      controller.error(new TypeError('terminated: the recorded response was cut off here'));
     },
   });
 }

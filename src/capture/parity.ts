@@ -1,0 +1,106 @@
+/**
+ * `expectReplayParity(rpk, run?)`, the assertion test runners wire in.
+ *
+ * - With `run`: runs it in replay mode against the cassette, capturing every served exchange
+ *   through the shared pipeline (as the recorder would have), and asserts the produced trace is
+ *   canonically equal to the cassette: same exchanges, same order, nothing extra, nothing unused.
+ * - Without `run`: self-replays the artifact offline (src/replay/self-replay.ts), twice, and
+ *   asserts canonical equality and a hash that is the same on both runs.
+ *
+ * It lives with the in-process front door (not in replay/) because the `run` form drives it; the
+ * engine it uses is replay/'s.
+ */
+import { CapturePipeline } from '../pipeline/capture.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
+import { createRedactor } from '../redaction/index.ts';
+import { compareTraces } from '../replay/compare.ts';
+import { ReplayDivergenceError } from '../replay/divergence.ts';
+import type { MatchOptions } from '../replay/matcher.ts';
+import { displayPath, type ReplaySummary, replayCassette } from '../replay/parity.ts';
+import { canonicalTrace, createMemorySink, traceHash } from '../replay/trace.ts';
+import type { RecordOptions } from './record.ts';
+import { start } from './record.ts';
+
+export interface ParityOptions extends MatchOptions {
+  /** Redaction settings the cassette was recorded with (live requests are redacted the same way). */
+  redact?: RecordOptions['redact'];
+}
+
+export interface ParityResult {
+  file: string;
+  exchanges: number;
+  /** Canonical trace hash (equal for the cassette and its replay). */
+  hash: string;
+}
+
+export async function expectReplayParity(rpk: string, run?: () => unknown): Promise<ParityResult>;
+export async function expectReplayParity(
+  rpk: string,
+  run: (() => unknown) | undefined,
+  options: ParityOptions,
+): Promise<ParityResult>;
+export async function expectReplayParity(
+  rpk: string,
+  run?: () => unknown,
+  options: ParityOptions = {},
+): Promise<ParityResult> {
+  if (!run) return selfParity(rpk);
+  const sink = createMemorySink();
+  const started = performance.now();
+  const redactor = createRedactor(options.redact);
+  const trace = new CapturePipeline({ sink, redactor, clock: () => performance.now() - started });
+  const { redact: _r, ...match } = options;
+  const recording = await start(
+    {
+      ...match,
+      ...(options.redact ? { redact: options.redact } : {}),
+      cassette: rpk,
+      mode: 'replay',
+    },
+    { trace },
+  );
+  let failure: unknown;
+  try {
+    await run();
+  } catch (error) {
+    failure = error;
+  }
+  const result = await recording.stop();
+  const first = result.divergences[0];
+  if (first) throw first;
+  if (failure !== undefined) throw failure;
+  const name = displayPath(rpk);
+  const { steps } = await loadCassette(recording.cassette);
+  const recorded = canonicalTrace(steps);
+  const produced = canonicalTrace(sink.steps);
+  const found = compareTraces(recorded, produced, { cassette: name, against: 'run' });
+  if (found) throw new ReplayDivergenceError(found);
+  return { file: name, exchanges: result.exchanges, hash: traceHash(produced) };
+}
+
+async function selfParity(rpk: string): Promise<ParityResult> {
+  const first = await replayCassette(rpk);
+  throwFirst(first);
+  const again = await replayCassette(rpk);
+  throwFirst(again);
+  if (again.replayed_hash !== first.replayed_hash) {
+    throw new ReplayDivergenceError({
+      kind: 'step',
+      cassette: first.file,
+      exchange: null,
+      provider: 'any',
+      endpoint: 'exchange',
+      step: 'trace',
+      difference: { path: 'hash', expected: first.replayed_hash, actual: again.replayed_hash },
+      against: 'a second replay',
+    });
+  }
+  return { file: first.file, exchanges: first.exchanges, hash: first.replayed_hash };
+}
+
+function throwFirst(summary: ReplaySummary): void {
+  const first = summary.divergences[0];
+  if (!first) return;
+  const { message: _m, ...details } = first;
+  throw new ReplayDivergenceError(details);
+}

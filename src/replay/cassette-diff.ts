@@ -1,0 +1,138 @@
+/**
+ * Two cassettes side by side (`replaypack diff`, `replaypack assert --golden`): the first divergence,
+ * then every compared step exchange by exchange, marked same, changed or present on one side only.
+ * Tool steps are listed with their names and arguments: they are what a reviewer looks for.
+ */
+import type { Step } from '../cassette/schema.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
+import { compareTraces } from './compare.ts';
+import { firstDifference, show } from './diff.ts';
+import { type DivergenceDetails, describeDivergence } from './divergence.ts';
+import { displayPath } from './parity.ts';
+import { canonicalTrace, exchangeOrder } from './trace.ts';
+
+export type StepStatus = 'same' | 'changed' | 'only_a' | 'only_b';
+
+export interface StepRow {
+  type: string;
+  status: StepStatus;
+  /** One-line description of the step in A and in B (absent on the side that lacks it). */
+  a?: string;
+  b?: string;
+  /** For `changed`: the first differing JSON path in the canonical step. */
+  path?: string;
+}
+
+export interface ExchangeRows {
+  exchange: number;
+  provider: string;
+  endpoint: string;
+  steps: StepRow[];
+}
+
+export interface CassetteDiff {
+  a: string;
+  b: string;
+  equal: boolean;
+  first: (DivergenceDetails & { message: string }) | null;
+  exchanges: ExchangeRows[];
+}
+
+export async function diffCassettes(fileA: string, fileB: string): Promise<CassetteDiff> {
+  const a = displayPath(fileA);
+  const b = displayPath(fileB);
+  const [stepsA, stepsB] = await Promise.all([
+    loadCassette(fileA).then((c) => c.steps),
+    loadCassette(fileB).then((c) => c.steps),
+  ]);
+  const canonA = canonicalTrace(stepsA);
+  const canonB = canonicalTrace(stepsB);
+  const first = compareTraces(canonA, canonB, { cassette: a, against: b });
+  const groupsA = exchangeOrder(stepsA);
+  const groupsB = exchangeOrder(stepsB);
+  const exchanges: ExchangeRows[] = [];
+  for (let i = 0; i < Math.max(groupsA.length, groupsB.length); i++) {
+    const ga = groupsA[i] ?? [];
+    const gb = groupsB[i] ?? [];
+    const head = ga[0] ?? gb[0]!;
+    const steps: StepRow[] = [];
+    for (let k = 0; k < Math.max(ga.length, gb.length); k++) {
+      const sa = ga[k];
+      const sb = gb[k];
+      const ca = canonA[i]?.[k];
+      const cb = canonB[i]?.[k];
+      const difference = sa && sb ? firstDifference(ca, cb) : null;
+      const status: StepStatus = !sb ? 'only_a' : !sa ? 'only_b' : difference ? 'changed' : 'same';
+      steps.push({
+        type: (sa ?? sb)!.type,
+        status,
+        ...(difference ? { path: difference.path } : {}),
+        ...(sa ? { a: describeStep(sa) } : {}),
+        ...(sb ? { b: describeStep(sb) } : {}),
+      });
+    }
+    exchanges.push({ exchange: i, provider: head.provider, endpoint: head.endpoint, steps });
+  }
+  return {
+    a,
+    b,
+    equal: first === null,
+    first: first ? { ...first, message: describeDivergence(first) } : null,
+    exchanges,
+  };
+}
+
+/** One line a person can scan: what the step says, not all of it. */
+export function describeStep(step: Step): string {
+  switch (step.type) {
+    case 'model.request':
+      return `${step.method} ${step.url}${step.model ? ` ${step.model}` : ''}${step.stream ? ' (stream)' : ''}`;
+    case 'model.response': {
+      const parts = [String(step.status)];
+      if (step.stream)
+        parts.push(
+          `${step.stream.format} ${step.stream.state}, ${step.stream.events.length} events`,
+        );
+      const text = step.assembled?.text;
+      if (text) parts.push(show(text, 48));
+      const calls = step.assembled?.tool_calls.map((c) => c.name) ?? [];
+      if (calls.length) parts.push(`calls ${calls.join(', ')}`);
+      return parts.join(', ');
+    }
+    case 'tool.request':
+      return `${step.name} ${show(step.arguments, 60)}`;
+    case 'tool.response':
+      return `${step.name ?? step.call_id ?? step.kind} ${show(step.output, 60)}${step.is_error ? ' (error)' : ''}`;
+    case 'error.event':
+      return `${step.code}: ${show(step.message, 60)}`;
+    case 'agent.event':
+      return step.agent;
+  }
+}
+
+const MARK: Record<StepStatus, string> = { same: '=', changed: '~', only_a: '-', only_b: '+' };
+
+export function formatDiff(d: CassetteDiff): string {
+  const lines = [
+    d.equal ? `${d.a} and ${d.b}: the same canonical steps` : `${d.a} and ${d.b} differ`,
+  ];
+  if (d.first) lines.push('', d.first.message);
+  lines.push('', `  (= same, ~ changed, - only in ${d.a}, + only in ${d.b})`);
+  for (const ex of d.exchanges) {
+    lines.push(`  exchange #${ex.exchange}  ${ex.provider} ${ex.endpoint}`);
+    for (const row of ex.steps) {
+      const name = row.type.padEnd(15);
+      if (row.status === 'changed') {
+        const pad = ''.padEnd(15);
+        lines.push(
+          `    ~ ${name}${row.a}`,
+          `      ${pad}${row.b}`,
+          `      ${pad}first change at ${row.path}`,
+        );
+      } else {
+        lines.push(`    ${MARK[row.status]} ${name}${row.a ?? row.b}`);
+      }
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

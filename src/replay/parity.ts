@@ -1,0 +1,80 @@
+/**
+ * Replay parity: a cassette replayed through the stub engine must give back, canonically, the
+ * cassette itself. `replayCassette` is the summary the CLI prints; `expectReplayParity` is the
+ * assertion test runners call (with `run`: the code under test, replayed against the cassette).
+ */
+import path from 'node:path';
+import { STEP_TYPES, type Step, type StepType } from '../cassette/schema.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
+import { compareTraces } from './compare.ts';
+import { type DivergenceDetails, ReplayDivergenceError } from './divergence.ts';
+import { selfReplay } from './self-replay.ts';
+import { canonicalTrace, isCompared, traceHash } from './trace.ts';
+
+export interface ReplaySummary {
+  file: string;
+  /** Exchanges in the cassette (model requests) and how many the replay served. */
+  exchanges: number;
+  served: number;
+  /** Steps in the cassette, per type (zeros included). */
+  counts: Record<StepType, number>;
+  /** Steps parity compares, and those it leaves out (agent events, capture faults). */
+  compared: number;
+  not_compared: number;
+  streams: { total: number; completed: number; interrupted: number; error: number };
+  /** Canonical trace hashes: equal when the replay reproduced the cassette. */
+  recorded_hash: string;
+  replayed_hash: string;
+  equal: boolean;
+  divergences: (DivergenceDetails & { message: string })[];
+}
+
+/** A file as reports name it: relative to the working directory when inside it. */
+export const displayPath = (file: string) => {
+  const rel = path.relative(process.cwd(), path.resolve(file));
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
+};
+
+/** Self-replays `file` offline and reports what came back. Throws only for unreadable files. */
+export async function replayCassette(file: string): Promise<ReplaySummary> {
+  const name = displayPath(file);
+  const { steps } = await loadCassette(file);
+  const replay = await selfReplay(name, steps);
+  const recorded = canonicalTrace(steps);
+  const replayed = canonicalTrace(replay.steps);
+  const found = [...replay.divergences];
+  const trace = compareTraces(recorded, replayed, { cassette: name, against: 'replayed' });
+  // A request the engine could not answer already explains every later difference.
+  if (trace && found.length === 0) found.push(trace);
+  const recordedHash = traceHash(recorded);
+  const replayedHash = traceHash(replayed);
+  return {
+    file: name,
+    exchanges: steps.filter((s) => s.type === 'model.request').length,
+    served: replay.served,
+    counts: countTypes(steps),
+    compared: steps.filter(isCompared).length,
+    not_compared: steps.filter((s) => !isCompared(s)).length,
+    streams: streamStates(steps),
+    recorded_hash: recordedHash,
+    replayed_hash: replayedHash,
+    equal: found.length === 0 && recordedHash === replayedHash,
+    divergences: found.map((d) => ({ ...d, message: new ReplayDivergenceError(d).message })),
+  };
+}
+
+function countTypes(steps: Step[]): Record<StepType, number> {
+  const counts = Object.fromEntries(STEP_TYPES.map((t) => [t, 0])) as Record<StepType, number>;
+  for (const step of steps) counts[step.type]++;
+  return counts;
+}
+
+function streamStates(steps: Step[]): ReplaySummary['streams'] {
+  const out = { total: 0, completed: 0, interrupted: 0, error: 0 };
+  for (const step of steps) {
+    if (step.type !== 'model.response' || !step.stream) continue;
+    out.total++;
+    out[step.stream.state]++;
+  }
+  return out;
+}

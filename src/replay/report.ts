@@ -1,0 +1,30 @@
+/** What `replaypack replay` and `replaypack assert` print for people. */
+import { STEP_TYPES } from '../cassette/schema.ts';
+import type { ReplaySummary } from './parity.ts';
+
+export function formatReplay(s: ReplaySummary): string {
+  const counts = STEP_TYPES.filter((t) => s.counts[t] > 0)
+    .map((t) => `${t} ${s.counts[t]}`)
+    .join(', ');
+  const states = (['completed', 'interrupted', 'error'] as const)
+    .filter((k) => s.streams[k] > 0)
+    .map((k) => `${k} ${s.streams[k]}`)
+    .join(', ');
+  const rows: [string, string][] = [
+    ['exchanges', `${s.served} of ${s.exchanges} replayed offline`],
+    [
+      'steps',
+      `${s.compared} compared${s.not_compared ? `, ${s.not_compared} not compared` : ''}${counts ? `  (${counts})` : ''}`,
+    ],
+    ['streams', `${s.streams.total}${states ? `  (${states})` : ''}`],
+    ['hash', s.replayed_hash],
+  ];
+  const lines = [
+    `${s.file}: ${s.equal ? 'replay matches the recording' : 'replay DIVERGES from the recording'}`,
+  ];
+  for (const [name, value] of rows) lines.push(`  ${name.padEnd(10)} ${value}`);
+  if (!s.equal && s.recorded_hash !== s.replayed_hash) {
+    lines.push(`  ${'recorded'.padEnd(10)} ${s.recorded_hash}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
