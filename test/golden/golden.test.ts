@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { describe, expect, test } from 'vitest';
 import { hashSteps } from '../../src/pipeline/canonical.ts';
 import { loadCassette } from '../../src/pipeline/cassette.ts';
+import { CLI_ENTRY } from '../support/cli.ts';
 
 const file = (p: string) => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const NETWORK_OFF = file('test/support/network-off.ts');
@@ -61,6 +62,21 @@ describe('golden cassettes', () => {
     expect(JSON.parse(runs[0] ?? '')).toEqual({ value: expected, exchanges: 4 });
     expect(runs[1]).toBe(runs[0]);
   });
+
+  for (const path of Object.keys(GOLDEN)) {
+    test(`replaypack assert ${path} passes with the network off`, async () => {
+      const r = await execa(
+        process.execPath,
+        ['--import', NETWORK_OFF, CLI_ENTRY, 'assert', file(path), '--json'],
+        { reject: false, env: { NO_COLOR: '1' } },
+      );
+      expect(r.exitCode, r.stderr).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result).toMatchObject({ ok: true, deterministic: true, divergences: [] });
+      expect(result.served).toBe(result.exchanges);
+      expect(result.exchanges).toBeGreaterThan(0);
+    });
+  }
 
   test('the network-off guard really refuses connections (loopback included)', async () => {
     const probe =
