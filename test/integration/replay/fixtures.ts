@@ -36,7 +36,11 @@ export async function sdkConversation(origin: string, up?: FakeUpstream) {
     ],
   });
   const claude = await anthropic.messages
-    .stream({ model: 'claude-test-model', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] })
+    .stream({
+      model: 'claude-test-model',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: 'hi' }],
+    })
     .finalMessage();
   let gem = '';
   for await (const chunk of await gemini.models.generateContentStream({

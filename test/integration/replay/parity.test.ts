@@ -85,7 +85,11 @@ describe('expectReplayParity with run: the code under test replayed against the 
   });
 
   test('a run that makes fewer calls fails: the cassette has an exchange the run never made', async () => {
-    const openai = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${sdk.origin}/v1`, maxRetries: 0 });
+    const openai = new OpenAI({
+      apiKey: 'sk-test-FAKE',
+      baseURL: `${sdk.origin}/v1`,
+      maxRetries: 0,
+    });
     const run = () =>
       openai.responses.stream({ model: 'gpt-5-mini', input: 'Weather in Paris?' }).finalResponse();
     const error = await expectReplayParity(sdk.file, run).catch((e: unknown) => e);
@@ -99,7 +103,11 @@ describe('expectReplayParity with run: the code under test replayed against the 
   });
 
   test('a run that changes a request fails with the live request divergence, not a generic error', async () => {
-    const openai = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${sdk.origin}/v1`, maxRetries: 0 });
+    const openai = new OpenAI({
+      apiKey: 'sk-test-FAKE',
+      baseURL: `${sdk.origin}/v1`,
+      maxRetries: 0,
+    });
     const run = () => openai.responses.create({ model: 'gpt-5-mini', input: 'Weather in Rome?' });
     const error = await expectReplayParity(sdk.file, run).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReplayDivergenceError);

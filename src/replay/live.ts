@@ -1,0 +1,54 @@
+/**
+ * A live request as the replay engine compares it: the provider module's `model.request` step,
+ * redacted (and minimised) exactly as it was at record time, so a recorded request and its live
+ * twin normalise to the same view. Shared by the in-process replayer and the listener's replay
+ * mode, together with the provider-shaped answer to a miss.
+ */
+import type { ModelRequest } from '../cassette/schema.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
+import { providerErrorBody } from '../providers/error-body.ts';
+import { requestSteps } from '../providers/index.ts';
+import type { RouteInfo } from '../providers/types.ts';
+import type { Redactor } from '../redaction/index.ts';
+import type { ReplayDivergenceError } from './divergence.ts';
+
+export interface LiveRequest {
+  route: RouteInfo;
+  request: ModelRequest;
+}
+
+/** `null` when the request is not provider traffic (no contract route). */
+export function liveRequest(raw: RawRequest, redactor: Redactor): LiveRequest | null {
+  const { route, steps } = requestSteps(raw, { correlation_id: 'live', offset_ms: 0 });
+  const live = steps.at(-1);
+  if (!route || live?.type !== 'model.request') return null;
+  return { route, request: { ...redactor.step(live), index: 0 } };
+}
+
+export interface DivergenceAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** What the client of a diverging request gets: the report in the provider's error shape. */
+export function divergenceAnswer(
+  provider: RouteInfo['provider'],
+  error: ReplayDivergenceError,
+): DivergenceAnswer {
+  return {
+    status: 400,
+    // SDKs must not retry: a divergence is not transient.
+    headers: {
+      'content-type': 'application/json',
+      'x-should-retry': 'false',
+      'x-replaykit-error': 'divergence',
+    },
+    body: providerErrorBody(provider, {
+      status: 400,
+      type: 'invalid_request_error',
+      code: 'replaykit_divergence',
+      message: error.message,
+    }),
+  };
+}
