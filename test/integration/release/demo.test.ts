@@ -1,0 +1,30 @@
+/**
+ * `npm run demo` is the README's promise to a newcomer: it must pass offline on a fresh checkout,
+ * tell the story in plain text when piped, and leave no listener behind.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { expect, test } from 'vitest';
+import { replaypack } from '../../support/cli.ts';
+
+const DEMO = fileURLToPath(new URL('../../../scripts/demo.ts', import.meta.url));
+
+test('the demo runs the golden path offline, prints every step, leaves nothing running', async () => {
+  const r = await execa(process.execPath, [DEMO], { reject: false, env: { NO_COLOR: '1' } });
+  expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+  for (const name of ['listen', 'app', 'stop', 'inspect', 'replay', 'assert']) {
+    expect(r.stdout).toMatch(new RegExp(`✔ ${name} `));
+  }
+  expect(r.stdout).not.toContain('✘');
+  expect(r.stdout).toContain('get_weather({"city":"Paris"})');
+  expect(r.stdout).toContain('"It is 11 °C in Paris with light rain. Take an umbrella."');
+  // Piped output is plain text: no ANSI escapes.
+  expect(r.stdout).not.toContain('\u001b[');
+  const work = /work directory (\S+)/.exec(r.stdout)?.[1];
+  expect(work).toBeTruthy();
+  const status = await replaypack(['listen', 'status', '--json'], {
+    env: { REPLAYKIT_HOME: join(work ?? '', 'home') },
+  });
+  expect(JSON.parse(status.stdout).status).toBe('stopped');
+});
