@@ -21,12 +21,14 @@ export interface ExchangeStart {
   headers: Record<string, string>;
 }
 
-export type ExchangeErrorSource = 'upstream' | 'client' | 'listener';
+export type ExchangeErrorSource = 'upstream' | 'client' | 'listener' | 'policy';
 
 export interface ExchangeError {
   source: ExchangeErrorSource;
   code: string;
   message: string;
+  /** Structured context for the `error.event` (e.g. a divergence report's fields). */
+  detail?: unknown;
 }
 
 /** Per-exchange callbacks, all optional; `offset_ms` counts from the exchange's start. */
@@ -45,10 +47,16 @@ export interface ExchangeRecorder {
   serverFrame?(data: Uint8Array, isBinary: boolean, offset_ms: number): void;
   /** WebSocket: the connection ended. */
   closed?(code: number, reason: string, offset_ms: number): void;
+  /** An `error.event` that does not end the exchange (a policy decision, a malformed body). */
+  note?(error: ExchangeError, offset_ms: number): void;
+  /** The response about to be written was not received from the provider. */
+  source?(source: 'synthetic' | 'replay'): void;
 }
 
 export interface CaptureSink {
   open(start: ExchangeStart): ExchangeRecorder | undefined;
+  /** The artifact being written now (it changes when the capture rotates). */
+  current?(): string | null;
   /** For faults the sink finds on its own, after a hook returned (async decoding, disk). */
   subscribeFaults?(handler: CaptureFaultHandler): void;
   /** Flush and seal everything; resolves to the artifact paths written. */
@@ -98,5 +106,7 @@ export function guardRecorder(
     clientFrame: call('clientFrame'),
     serverFrame: call('serverFrame'),
     closed: call('closed'),
+    note: call('note'),
+    source: call('source'),
   };
 }

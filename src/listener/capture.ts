@@ -4,10 +4,12 @@
  * streams event by event. The cassette is created at start: a `kill -9` at any moment leaves a
  * readable file whose open stream the reader marks interrupted.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
-import { type CassetteWriter, createCassetteWriter } from '../cassette/writer.ts';
+import type { ErrorEvent, ResponseSource } from '../cassette/schema.ts';
+import { createCassetteWriter } from '../cassette/writer.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline, type ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
@@ -16,55 +18,89 @@ import { VERSION } from '../version.ts';
 import type {
   CaptureFaultHandler,
   CaptureSink,
+  ExchangeError,
   ExchangeRecorder,
   ExchangeStart,
 } from './capture-hooks.ts';
+import { createRotatingSink, type RotatingSink, type RotationOptions } from './rotation.ts';
 
 export interface ListenerCaptureOptions {
+  /** The first file; rotated files go beside it (`<name>.<part>.rpk`). */
   artifact: string;
   redact?: RedactorOptions;
   /** Run metadata for the header (mode, policy, upstreams). */
   meta?: Record<string, unknown>;
+  /** The header's `response_source`: `synthetic` or `replay` for those modes. Default `live`. */
+  responseSource?: ResponseSource;
+  rotate?: RotationOptions;
 }
 
 export function createListenerCapture(options: ListenerCaptureOptions): CaptureSink {
   const redactor = createRedactor(options.redact);
-  const writer: CassetteWriter = createCassetteWriter(options.artifact, {
-    header: {
-      run_id: randomUUID(),
-      capture: 'passive',
-      response_source: 'live',
-      tool: { name: 'replaykit', version: VERSION },
-      redaction: redactor.policy,
-      ...(options.meta ? { meta: options.meta } : {}),
-    },
-    normalize: normalizeStep,
-  });
-  const started = performance.now();
+  const runId = randomUUID();
   let reportFault: CaptureFaultHandler = () => {};
+  const sink: RotatingSink = createRotatingSink(
+    (part) =>
+      createCassetteWriter(part === 0 ? options.artifact : partPath(options.artifact, part), {
+        header: {
+          run_id: runId,
+          capture: 'passive',
+          response_source: options.responseSource ?? 'live',
+          tool: { name: 'replaykit', version: VERSION },
+          redaction: redactor.policy,
+          meta: { ...options.meta, part },
+        },
+        normalize: normalizeStep,
+      }),
+    options.rotate ?? {},
+    (error) => reportFault(error, 'writer'),
+  );
+  const started = performance.now();
   const pipeline = new CapturePipeline({
-    sink: writer,
+    sink,
     redactor,
     clock: () => Math.round((performance.now() - started) * 1000) / 1000,
     onFault: (error) => reportFault(error, 'pipeline'),
   });
-  let sealed = false;
+  let closed: string[] | undefined;
   return {
     open: (start) =>
       start.transport === 'websocket'
-        ? websocketRecorder(pipeline, start)
-        : httpRecorder(pipeline, start),
+        ? websocketRecorder(pipeline, sink, start)
+        : httpRecorder(pipeline, sink, start),
+    current: () => sink.current(),
     subscribeFaults(handler) {
       reportFault = handler;
     },
     async close() {
-      if (!sealed) {
-        sealed = true;
-        writer.seal();
-      }
-      return [writer.file];
+      closed ??= sink.close();
+      return closed;
     },
   };
+}
+
+/** `listen-X.rpk` → `listen-X.p0002-<id>.rpk`: sorts after the first file, never collides. */
+export function partPath(first: string, part: number): string {
+  const base = first.replace(/\.rpk$/, '');
+  const id = randomBytes(2).toString('hex');
+  return join(
+    dirname(first),
+    `${base.slice(dirname(first).length + 1)}.p${String(part + 1).padStart(4, '0')}-${id}.rpk`,
+  );
+}
+
+const ERROR_SOURCE: Record<ExchangeError['source'], ErrorEvent['source']> = {
+  upstream: 'upstream',
+  client: 'client',
+  listener: 'policy',
+  policy: 'policy',
+};
+
+function note(exchange: ExchangeCapture | null | undefined, error: ExchangeError) {
+  exchange?.note(error.code, error.message, {
+    source: ERROR_SOURCE[error.source],
+    ...(error.detail === undefined ? {} : { detail: error.detail }),
+  });
 }
 
 function rawRequest(start: ExchangeStart, body: Uint8Array | null): RawRequest {
@@ -84,13 +120,23 @@ const DECODERS: Record<string, () => zlib.Zlib & NodeJS.ReadWriteStream> = {
   br: () => zlib.createBrotliDecompress(),
 };
 
-function httpRecorder(pipeline: CapturePipeline, start: ExchangeStart): ExchangeRecorder {
+function httpRecorder(
+  pipeline: CapturePipeline,
+  sink: RotatingSink,
+  start: ExchangeStart,
+): ExchangeRecorder {
   // `undefined`: not begun yet (the request body is still arriving); `null`: not a provider route.
   let exchange: ExchangeCapture | null | undefined;
   let decoder: (zlib.Zlib & NodeJS.ReadWriteStream) | null = null;
   let headSeen = false;
+  let source: ResponseSource | null = null;
   const begin = (body: Uint8Array | null) => {
-    if (exchange === undefined) exchange = pipeline.begin(rawRequest(start, body));
+    if (exchange !== undefined) return;
+    exchange = pipeline.begin(rawRequest(start, body));
+    if (source) exchange?.markSource(source);
+  };
+  const finish = () => {
+    if (exchange) sink.finish(exchange.correlation_id);
   };
   return {
     requestBody: (body) => begin(body.byteLength ? body : null),
@@ -110,6 +156,7 @@ function httpRecorder(pipeline: CapturePipeline, start: ExchangeStart): Exchange
         decoder.on('error', (error) => {
           pipeline.fault(error, `${start.url} (${encoding} body)`, exchange?.correlation_id);
           exchange?.end({ aborted: true });
+          finish();
         });
       }
       exchange?.head(status, recorded);
@@ -119,14 +166,30 @@ function httpRecorder(pipeline: CapturePipeline, start: ExchangeStart): Exchange
       else exchange?.chunk(data);
     },
     responseEnd() {
-      if (!decoder) return exchange?.end();
-      decoder.once('end', () => exchange?.end());
+      if (!decoder) {
+        exchange?.end();
+        return finish();
+      }
+      decoder.once('end', () => {
+        exchange?.end();
+        finish();
+      });
       decoder.end();
     },
     error(error) {
       begin(null);
       if (headSeen) exchange?.end({ aborted: true });
-      else exchange?.fail(error.code, error.message);
+      else
+        exchange?.fail(error.code, error.message, {
+          source: ERROR_SOURCE[error.source],
+          ...(error.detail === undefined ? {} : { detail: error.detail }),
+        });
+      finish();
+    },
+    note: (error) => note(exchange, error),
+    source(s) {
+      source = s;
+      exchange?.markSource(s);
     },
   };
 }
@@ -135,10 +198,16 @@ function httpRecorder(pipeline: CapturePipeline, start: ExchangeStart): Exchange
  * A proxied Responses WebSocket: every client message (`response.create`) starts an exchange,
  * the server messages that follow are its stream, which ends at the provider's terminal event.
  */
-function websocketRecorder(pipeline: CapturePipeline, start: ExchangeStart): ExchangeRecorder {
+function websocketRecorder(
+  pipeline: CapturePipeline,
+  sink: RotatingSink,
+  start: ExchangeStart,
+): ExchangeRecorder {
   let current: ExchangeCapture | null = null;
+  let source: ResponseSource | null = null;
   const finish = (aborted: boolean) => {
     current?.end(aborted ? { aborted: true } : {});
+    if (current) sink.finish(current.correlation_id);
     current = null;
   };
   return {
@@ -146,6 +215,7 @@ function websocketRecorder(pipeline: CapturePipeline, start: ExchangeStart): Exc
       // A new request while a response is still streaming: that response was cut short.
       finish(true);
       current = pipeline.begin(rawRequest(start, data));
+      if (source) current?.markSource(source);
     },
     serverFrame(data, isBinary) {
       if (!current || isBinary) return;
@@ -154,5 +224,14 @@ function websocketRecorder(pipeline: CapturePipeline, start: ExchangeStart): Exc
     },
     closed: () => finish(true),
     error: () => finish(true),
+    note(error) {
+      note(current, error);
+      // A turn answered with an error frame only (a replay miss) has no terminal event.
+      if (error.code === 'E_REPLAY_DIVERGENCE') finish(false);
+    },
+    source(s) {
+      source = s;
+      current?.markSource(s);
+    },
   };
 }

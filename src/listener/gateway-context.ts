@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ExchangeRecorder, ExchangeStart } from './capture-hooks.ts';
 import type { UpstreamProvider } from './options.ts';
+import type { ListenerPolicy } from './state.ts';
 
 export interface GatewayCounts {
   /** Exchanges seen: HTTP requests, plus one per client message on a proxied WebSocket. */
@@ -13,10 +14,28 @@ export interface GatewayCounts {
   synthetic: number;
   /** Capture-path faults: the traffic flowed, the recording is incomplete. */
   capture_faults: number;
+  /** Upstream faults (refused, timeout, 5xx, malformed body, disconnect), whatever the policy did. */
+  upstream_faults: number;
+  /** Upstream attempts repeated after a fault that came before the first byte. */
+  retries: number;
+  /** Replay mode: live requests that matched no recorded exchange. */
+  divergences: number;
+}
+
+export interface UpstreamPolicy {
+  policy: ListenerPolicy;
+  failOnSynthetic: boolean;
+  /** No response head, or no byte of the body, for this long: a timeout fault. */
+  timeoutMs: number;
+  /** Extra attempts after a fault before the first byte reached the client. */
+  retries: number;
+  /** First backoff; doubled for each further attempt. */
+  retryBackoffMs: number;
 }
 
 export interface GatewayContext {
   upstreams: Record<UpstreamProvider, string>;
+  upstream: UpstreamPolicy;
   counts: GatewayCounts;
   /** Milliseconds since the gateway started. */
   now(): number;

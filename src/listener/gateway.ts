@@ -6,11 +6,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { forwardHttp } from './forward-http.ts';
 import { createWsProxy, writeProviderError } from './forward-ws.ts';
-import { createAgents, type GatewayContext, type GatewayCounts } from './gateway-context.ts';
+import {
+  createAgents,
+  type GatewayContext,
+  type GatewayCounts,
+  type UpstreamPolicy,
+} from './gateway-context.ts';
 import { CONTROL_TOKEN_HEADER, TOKEN_HEADER } from './headers.ts';
+import {
+  createLocalResponder,
+  type LocalResponder,
+  replayAnswerer,
+  syntheticAnswer,
+} from './local-modes.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
 import { sendProviderError } from './provider-errors.ts';
 import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
@@ -38,6 +50,17 @@ export interface GatewayOptions {
   onShutdown?: (result: GatewayCloseResult) => void;
   /** A capture hook threw: the traffic still flowed. */
   onCaptureFault?: (error: unknown, hook: string) => void;
+  /** `mode: 'replay'`: the cassette to serve. */
+  cassette?: string | null;
+  failOnSynthetic?: boolean;
+  /** Upstream timeout (no head, or no body byte, for this long). Default 600 000 ms. */
+  timeoutMs?: number;
+  /** Extra attempts on a fault before the client got a byte. Default 0. */
+  retries?: number;
+  /** First retry backoff, doubled each time. Default 250 ms. */
+  retryBackoffMs?: number;
+  /** Shown by health and status (synthetic mode, `--capture full`). */
+  warnings?: string[];
 }
 
 export interface GatewayHealth {
@@ -52,6 +75,8 @@ export interface GatewayHealth {
   uptime_s: number;
   counts: GatewayCounts;
   degraded: boolean;
+  /** Why the recording is not a plain live capture (synthetic mode, `--capture full`). */
+  warnings: string[];
 }
 
 export interface GatewayCloseResult {
@@ -81,7 +106,31 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   const capture = options.capture ?? NO_CAPTURE;
   const token = options.token ?? null;
   const startedAt = performance.now();
-  const counts: GatewayCounts = { requests: 0, errors: 0, synthetic: 0, capture_faults: 0 };
+  const counts: GatewayCounts = {
+    requests: 0,
+    errors: 0,
+    synthetic: 0,
+    capture_faults: 0,
+    upstream_faults: 0,
+    retries: 0,
+    divergences: 0,
+  };
+  const upstream: UpstreamPolicy = {
+    policy,
+    failOnSynthetic: options.failOnSynthetic ?? false,
+    timeoutMs: options.timeoutMs ?? 600_000,
+    retries: options.retries ?? 0,
+    retryBackoffMs: options.retryBackoffMs ?? 250,
+  };
+  let local: LocalResponder | null = null;
+  if (mode === 'replay') {
+    if (!options.cassette) throw new UsageError('--mode replay needs --cassette FILE.');
+    local = createLocalResponder(await replayAnswerer(options.cassette));
+  } else if (mode === 'synthetic') {
+    local = createLocalResponder((raw) => syntheticAnswer(raw), {
+      failOnSynthetic: upstream.failOnSynthetic,
+    });
+  }
   const agents = createAgents();
   const inflight = new Set<() => void>();
   let draining = false;
@@ -89,6 +138,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
 
   const ctx: GatewayContext & { agentFor(url: URL): http.Agent } = {
     upstreams: { ...DEFAULT_UPSTREAMS, ...options.upstreams },
+    upstream,
     counts,
     now: () => performance.now() - startedAt,
     nextCorrelationId: () => `lx-${String(++exchangeSeq).padStart(4, '0')}`,
@@ -128,10 +178,12 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     url: urlFor(host, port),
     mode,
     policy,
-    artifact: options.artifact ?? null,
+    artifact: capture.current?.() ?? options.artifact ?? null,
     uptime_s: Math.round(ctx.now() / 1000),
     counts: { ...counts },
-    degraded: counts.capture_faults > 0,
+    // Capture faults, or live traffic answered synthetically: the artifact is not what happened.
+    degraded: counts.capture_faults > 0 || (mode === 'live' && counts.synthetic > 0),
+    warnings: options.warnings ?? [],
   });
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
@@ -155,6 +207,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     }
     const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
     if (!route) return unsupported(req, res);
+    if (local) return local.http(ctx, req, res, route);
     forwardHttp(ctx, req, res, route);
   });
 
@@ -178,6 +231,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         message: `Failed to upgrade "${req.url}" to a WebSocket: only GET /v1/responses (OpenAI Responses) is proxied over WebSocket. Use HTTP for other routes.`,
       });
     }
+    if (local) return local.upgrade(ctx, req, socket, head, route);
     ws.handleUpgrade(req, socket, head, route);
   });
 
@@ -251,6 +305,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       }
       server.close();
       ws.close();
+      local?.close();
       agents.destroy();
       let artifacts: string[] = [];
       try {

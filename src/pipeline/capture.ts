@@ -7,7 +7,13 @@
  * listener can show itself degraded. The caller forwards the bytes regardless.
  */
 import { randomUUID } from 'node:crypto';
-import type { StepInput, StreamEvent, StreamFormat } from '../cassette/schema.ts';
+import type {
+  ErrorEvent,
+  ResponseSource,
+  StepInput,
+  StreamEvent,
+  StreamFormat,
+} from '../cassette/schema.ts';
 import type { CassetteWriter } from '../cassette/writer.ts';
 import {
   createStreamCapture,
@@ -49,7 +55,20 @@ export interface ExchangeCapture {
   /** The response ended: cleanly, or cut off (`aborted`). Idempotent. */
   end(options?: { aborted?: boolean }): void;
   /** No response at all (connection refused, timeout): written as an `error.event`. */
-  fail(code: string, message: string): void;
+  fail(code: string, message: string, options?: NoteOptions): void;
+  /** An `error.event` for this exchange that does not end it (a policy decision, a bad body). */
+  note(code: string, message: string, options?: NoteOptions): void;
+  /**
+   * Marks every response-side step written from now on (`synthetic` fallbacks, `replay` answers):
+   * a reader can always tell a made-up response from a received one.
+   */
+  markSource(source: ResponseSource): void;
+}
+
+export interface NoteOptions {
+  /** Default `upstream`. */
+  source?: ErrorEvent['source'];
+  detail?: unknown;
 }
 
 export class CapturePipeline {
@@ -118,6 +137,7 @@ class Exchange implements ExchangeCapture {
   #ended = false;
   /** Events handed to the stream redactor so far (`finish` may return a final, unterminated one). */
   #seen = 0;
+  #source: { response_source?: ResponseSource } = {};
 
   constructor(
     pipeline: CapturePipeline,
@@ -157,6 +177,7 @@ class Exchange implements ExchangeCapture {
         status,
         headers: this.#o.redactor.headers(headers),
         format,
+        ...this.#source,
       });
     });
   }
@@ -205,9 +226,14 @@ class Exchange implements ExchangeCapture {
             stream: _s,
             ...end
           } = this.#o.redactor.step(response);
-          this.#o.sink.closeStream(this.correlation_id, { ...end, state: result.state });
+          this.#o.sink.closeStream(this.correlation_id, {
+            ...end,
+            ...this.#source,
+            state: result.state,
+          });
         }
-        for (const step of rest) this.#o.sink.append(this.#o.redactor.step(step));
+        for (const step of rest)
+          this.#o.sink.append({ ...this.#o.redactor.step(step), ...this.#source });
         return;
       }
       const bytes = Buffer.concat(this.#body);
@@ -217,13 +243,18 @@ class Exchange implements ExchangeCapture {
         { status: this.#status, headers: this.#headers, body: decoded.body ?? decoded.body_text },
         ctx,
       );
-      for (const step of steps) this.#o.sink.append(this.#o.redactor.step(step));
+      for (const step of steps)
+        this.#o.sink.append({ ...this.#o.redactor.step(step), ...this.#source });
       if (options.aborted) this.fail('E_UPSTREAM_ABORTED', 'The response body ended early.');
     });
   }
 
-  fail(code: string, message: string): void {
+  fail(code: string, message: string, options: NoteOptions = {}): void {
     this.#ended = true;
+    this.note(code, message, options);
+  }
+
+  note(code: string, message: string, options: NoteOptions = {}): void {
     this.#guard(() => {
       this.#o.sink.append({
         type: 'error.event',
@@ -231,11 +262,17 @@ class Exchange implements ExchangeCapture {
         provider: this.route.provider,
         endpoint: this.route.endpoint,
         offset_ms: this.#o.clock(),
-        source: 'upstream',
+        source: options.source ?? 'upstream',
         code,
         message: this.#o.redactor.text(message),
+        ...(options.detail === undefined ? {} : { detail: this.#o.redactor.value(options.detail) }),
+        ...this.#source,
       });
     });
+  }
+
+  markSource(source: ResponseSource): void {
+    this.#source = { response_source: source };
   }
 
   #offset(): number {

@@ -1,0 +1,264 @@
+/**
+ * The two modes where the listener answers by itself: `replay` serves a cassette (each request
+ * matched by the shared replay engine, normalised and redacted as at record time, so volatile
+ * fields such as Codex session ids or Claude Code's date line do not break matching), and
+ * `synthetic` makes up deterministic provider-shaped answers. Both speak HTTP (JSON, SSE, Gemini
+ * JSON arrays) and the Responses WebSocket, and both record what they served.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type WebSocket from 'ws';
+import { WebSocketServer } from 'ws';
+import type { ModelResponse } from '../cassette/schema.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
+import { normalizeRequest, requestSteps } from '../providers/index.ts';
+import { createRedactor } from '../redaction/index.ts';
+import { ReplayDivergenceError } from '../replay/divergence.ts';
+import { divergenceAnswer, liveRequest } from '../replay/live.ts';
+import { ReplayMatcher } from '../replay/matcher.ts';
+import { wireChunks } from '../replay/serve.ts';
+import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
+import type { GatewayContext } from './gateway-context.ts';
+import { flattenHeaders } from './headers.ts';
+import { readBody, serveStep } from './respond.ts';
+import type { GatewayRoute } from './routes.ts';
+import { syntheticResponse } from './synthetic.ts';
+
+/** What the listener answers one request with. */
+export type Answer =
+  | { kind: 'serve'; step: ModelResponse; source: 'replay' | 'synthetic' }
+  /** The recorded exchange got no response (e.g. connection refused): drop the connection. */
+  | { kind: 'drop' }
+  | {
+      kind: 'error';
+      status: number;
+      headers: Record<string, string>;
+      body: unknown;
+      note: ExchangeError;
+    };
+
+export type Answerer = (raw: RawRequest, ctx: GatewayContext) => Answer;
+
+export interface LocalResponder {
+  http(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, route: GatewayRoute): void;
+  upgrade(
+    ctx: GatewayContext,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    route: GatewayRoute,
+  ): void;
+  close(): void;
+}
+
+/** `--mode replay`: one matcher over the cassette, each exchange served once. */
+export async function replayAnswerer(cassette: string): Promise<Answerer> {
+  const loaded = await loadCassette(cassette);
+  const matcher = new ReplayMatcher(cassette, loaded.steps, normalizeRequest);
+  // Live requests are minimised as the recording was: a cassette captured with `--capture full`
+  // keeps whole bodies, so the live side must too, or nothing would match.
+  const redactor = createRedactor({
+    capture: loaded.header.redaction.policy === 'full' ? 'full' : 'minimal',
+  });
+  return (raw, ctx) => {
+    const live = liveRequest(raw, redactor);
+    if (!live) return { kind: 'drop' };
+    const result = matcher.take(live.request);
+    if (!result.ok) {
+      const error = new ReplayDivergenceError(result.divergence);
+      ctx.counts.divergences++;
+      const answer = divergenceAnswer(live.route.provider, error);
+      return {
+        kind: 'error',
+        ...answer,
+        note: {
+          source: 'policy',
+          code: 'E_REPLAY_DIVERGENCE',
+          message: error.message,
+          detail: { kind: result.divergence.kind, exchange: result.divergence.exchange },
+        },
+      };
+    }
+    const step = result.exchange.response;
+    return step ? { kind: 'serve', step, source: 'replay' } : { kind: 'drop' };
+  };
+}
+
+/** `--mode synthetic` (and the `synthetic_allowed` fallback). */
+export function syntheticAnswer(raw: RawRequest): Answer {
+  const { route, steps } = requestSteps(raw, { correlation_id: 'synthetic', offset_ms: 0 });
+  const request = steps.at(-1);
+  const body =
+    request?.type === 'model.request' ? (request.body as Record<string, unknown>) : undefined;
+  const step = route ? syntheticResponse(route, body, raw.body) : null;
+  if (step) return { kind: 'serve', step, source: 'synthetic' };
+  const message = `Failed to answer "${raw.method} ${raw.url}" synthetically: synthetic mode has no response for this route. Use --mode live for it.`;
+  return {
+    kind: 'error',
+    status: 501,
+    headers: { 'content-type': 'application/json', 'x-replaykit-error': 'synthetic_unsupported' },
+    body: {
+      error: {
+        message: `[replaykit] ${message}`,
+        type: 'invalid_request_error',
+        code: 'synthetic_unsupported',
+      },
+    },
+    note: { source: 'policy', code: 'E_SYNTHETIC_UNSUPPORTED', message },
+  };
+}
+
+export function createLocalResponder(
+  answer: Answerer,
+  options: { failOnSynthetic?: boolean } = {},
+): LocalResponder {
+  const wss = new WebSocketServer({ noServer: true });
+  const sockets = new Set<WebSocket>();
+  const served = (
+    ctx: GatewayContext,
+    rec: Required<ExchangeRecorder>,
+    a: Answer,
+    at: () => number,
+  ) => {
+    if (a.kind === 'serve') {
+      rec.source(a.source);
+      if (a.source === 'synthetic') markSynthetic(ctx, rec, at, options.failOnSynthetic);
+    } else if (a.kind === 'error') {
+      ctx.counts.errors++;
+    }
+  };
+
+  return {
+    http(ctx, req, res, route) {
+      const started = ctx.now();
+      const at = () => ctx.now() - started;
+      const url = req.url ?? '/';
+      const headers = flattenHeaders(req.headers);
+      const rec = ctx.recorder({
+        correlation_id: ctx.nextCorrelationId(),
+        offset_ms: started,
+        transport: 'http',
+        route,
+        method: req.method ?? 'GET',
+        url,
+        headers,
+      });
+      ctx.counts.requests++;
+      const done = ctx.track(() => res.destroy());
+      res.once('close', done);
+      void readBody(req).then(
+        async (body) => {
+          rec.requestBody(body, at());
+          const raw: RawRequest = {
+            method: req.method ?? 'GET',
+            url,
+            headers,
+            body: body.length ? body : null,
+            transport: 'http',
+          };
+          const a = answer(raw, ctx);
+          served(ctx, rec, a, at);
+          if (a.kind === 'serve') return serveStep(res, a.step, rec, at);
+          if (a.kind === 'drop') {
+            rec.error(
+              {
+                source: 'upstream',
+                code: 'recorded_no_response',
+                message: 'the recorded request got no response',
+              },
+              at(),
+            );
+            return void res.destroy();
+          }
+          const text = JSON.stringify(a.body);
+          res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+          rec.error(a.note, at());
+        },
+        () => res.destroy(),
+      );
+    },
+
+    upgrade(ctx, req, socket, head, route) {
+      const started = ctx.now();
+      const at = () => ctx.now() - started;
+      const url = req.url ?? '/';
+      const headers = flattenHeaders(req.headers);
+      const rec = ctx.recorder({
+        correlation_id: ctx.nextCorrelationId(),
+        offset_ms: started,
+        transport: 'websocket',
+        route,
+        method: req.method ?? 'GET',
+        url,
+        headers,
+      });
+      const done = ctx.track(() => socket.destroy());
+      wss.handleUpgrade(req, socket, head, (client) => {
+        sockets.add(client);
+        client.on('message', (data, isBinary) => {
+          const bytes = toBuffer(data);
+          ctx.counts.requests++;
+          // The same request shape the listener capture records for a client frame.
+          rec.clientFrame(bytes, isBinary, at());
+          const a = answer(
+            { method: req.method ?? 'GET', url, headers, body: bytes, transport: 'websocket' },
+            ctx,
+          );
+          served(ctx, rec, a, at);
+          if (a.kind === 'drop') return client.terminate();
+          if (a.kind === 'error') {
+            // The Responses WebSocket reports failures as an `error` frame on the open socket.
+            rec.note(a.note, at());
+            const error = (a.body as { error?: unknown }).error ?? a.body;
+            return client.send(JSON.stringify({ type: 'error', status: a.status, error }));
+          }
+          const stream = a.step.stream;
+          if (!stream) return client.send(JSON.stringify(a.step.body ?? null));
+          for (const frame of wireChunks(stream)) {
+            client.send(frame);
+            rec.serverFrame(Buffer.from(frame), false, at());
+          }
+          if (stream.state === 'interrupted') client.terminate();
+        });
+        client.once('close', (code, reason) => {
+          sockets.delete(client);
+          rec.closed(code, reason.toString(), at());
+          done();
+        });
+      });
+    },
+
+    close() {
+      for (const s of sockets) s.close(1001, 'listener stopping');
+      wss.close();
+    },
+  };
+}
+
+/** Counts a synthetic answer; under `--fail-on-synthetic` it is also an `error.event`. */
+export function markSynthetic(
+  ctx: GatewayContext,
+  rec: Required<ExchangeRecorder>,
+  at: () => number,
+  failOnSynthetic = false,
+): void {
+  ctx.counts.synthetic++;
+  if (failOnSynthetic) {
+    rec.note(
+      {
+        source: 'policy',
+        code: 'E_SYNTHETIC_FORBIDDEN',
+        message:
+          'A synthetic response was served while --fail-on-synthetic is set: "listen stop" will exit 1.',
+      },
+      at(),
+    );
+  }
+}
+
+function toBuffer(data: WebSocket.RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
+}
