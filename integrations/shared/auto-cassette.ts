@@ -1,0 +1,117 @@
+/**
+ * `autoCassette`: one `record()` scope per test, around the test body.
+ *
+ * - Record mode: a test that made no provider call leaves no file behind, so turning the option
+ *   on does not litter the repository with empty cassettes.
+ * - Replay mode with no cassette: the test still runs (a test that makes no provider call needs
+ *   none) against an empty stand-in; the first provider call fails it, and the test then fails with
+ *   the "record it first" message naming the real path.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { effectiveMode, resolveMode } from '../../src/capture/mode.ts';
+import {
+  type Recording,
+  type RecordOptions,
+  record,
+  type UnusedExchange,
+} from '../../src/capture/record.ts';
+import { createCassetteWriter } from '../../src/cassette/writer.ts';
+import { ReplayKitError } from '../../src/errors.ts';
+import { normalizeStep } from '../../src/pipeline/canonical.ts';
+import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
+import { VERSION } from '../../src/version.ts';
+import { note } from './ledger.ts';
+
+export type AutoOptions = Omit<RecordOptions, 'cassette'>;
+
+export interface AutoSession {
+  /** Stops the scope; resolves with the error that should fail the test, if any. */
+  end(): Promise<Error | null>;
+}
+
+export async function beginAuto(
+  cassette: string,
+  root: string,
+  options: AutoOptions,
+): Promise<AutoSession> {
+  const shown = path.relative(process.cwd(), cassette) || cassette;
+  const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
+  if (mode === 'replay' && !existsSync(cassette)) return beginMissing(shown, cassette, options);
+  const rec: Recording = await record({ ...options, cassette: shown, mode });
+  return {
+    async end() {
+      const result = await rec.stop();
+      if (result.mode === 'record' && result.exchanges === 0) {
+        removeEmpty(cassette, root);
+        return null;
+      }
+      if (result.mode === 'record') note({ cassette, outcome: 'recorded', unusedExchanges: 0 });
+      if (result.mode !== 'replay') return null;
+      const diverged =
+        result.divergences[0] ?? (options.strict ? unusedError(shown, result.unused) : null);
+      note({
+        cassette,
+        outcome: diverged ? 'diverged' : 'replayed',
+        unusedExchanges: result.unused.length,
+      });
+      return diverged;
+    },
+  };
+}
+
+async function beginMissing(
+  shown: string,
+  cassette: string,
+  options: AutoOptions,
+): Promise<AutoSession> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'replaykit-missing-'));
+  const empty = path.join(dir, path.basename(cassette));
+  createCassetteWriter(empty, {
+    header: {
+      run_id: 'missing',
+      capture: 'sdk',
+      response_source: 'replay',
+      tool: { name: 'replaykit', version: VERSION },
+      redaction: { policy: 'default' },
+    },
+    normalize: normalizeStep,
+  }).seal();
+  const rec = await record({ ...options, cassette: empty, mode: 'replay' });
+  return {
+    async end() {
+      const result = await rec.stop();
+      rmSync(dir, { recursive: true, force: true });
+      if (result.divergences.length === 0) return null;
+      note({ cassette, outcome: 'missing', unusedExchanges: 0 });
+      return new ReplayKitError(
+        'E_CASSETTE_MISSING',
+        `Failed to replay "${shown}": the cassette does not exist and the test made provider requests (mode replay). Record it first: REPLAYKIT_MODE=record <your test command> -t "<test name>"`,
+      );
+    },
+  };
+}
+
+function unusedError(shown: string, unused: UnusedExchange[]): Error | null {
+  const first = unused[0];
+  if (!first) return null;
+  return new ReplayDivergenceError({
+    kind: 'unused',
+    cassette: shown,
+    exchange: first.exchange,
+    provider: first.provider,
+    endpoint: first.endpoint,
+    closest: { method: first.method, url: first.url, compared: null },
+  });
+}
+
+/** Removes the cassette and the folders left empty, up to (not including) `root`. */
+function removeEmpty(cassette: string, root: string): void {
+  rmSync(cassette, { force: true });
+  let dir = path.dirname(cassette);
+  while (dir.startsWith(root) && dir !== root && existsSync(dir) && readdirSync(dir).length === 0) {
+    rmdirSync(dir);
+    dir = path.dirname(dir);
+  }
+}

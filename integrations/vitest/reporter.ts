@@ -1,0 +1,77 @@
+/** The Vitest reporter behind the end-of-run cassette report (added by the plugin). */
+import path from 'node:path';
+import { autoCassettePath } from '../shared/cassette-path.ts';
+import type { LedgerEntry } from '../shared/ledger.ts';
+import { buildReport, formatReport } from '../shared/report.ts';
+
+export const META_KEY = 'replaykit';
+
+/** Structural views of Vitest's reported tasks (`TestModule`, `TestCase`). */
+interface ReportedCase {
+  name: string;
+  parent: { type: string; name?: string; parent?: unknown };
+  meta(): Record<string, unknown>;
+}
+interface ReportedModule {
+  moduleId: string;
+  children: { allTests(): Iterable<ReportedCase> };
+}
+
+export interface ReporterOptions {
+  root: string;
+  dir: string;
+  autoCassette: boolean;
+}
+
+export class CassetteReporter {
+  readonly #o: ReporterOptions;
+  #done = false;
+
+  constructor(options: ReporterOptions) {
+    this.#o = options;
+  }
+
+  onTestRunStart(): void {
+    this.#done = false;
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<ReportedModule>): void {
+    if (this.#done) return;
+    this.#done = true;
+    const entries: LedgerEntry[] = [];
+    const folders: string[] = [];
+    const owned = new Set<string>();
+    for (const module of modules) {
+      if (this.#o.autoCassette) {
+        folders.push(path.dirname(this.#cassette(module.moduleId, ['x'])));
+      }
+      for (const test of module.children.allTests()) {
+        const noted = test.meta()[META_KEY];
+        if (Array.isArray(noted)) entries.push(...(noted as LedgerEntry[]));
+        if (this.#o.autoCassette) owned.add(this.#cassette(module.moduleId, names(test)));
+      }
+    }
+    const files = modules.map((m) => path.relative(this.#o.root, m.moduleId)).join(' ');
+    const text = formatReport(
+      buildReport(entries, folders, owned),
+      process.cwd(),
+      `REPLAYKIT_MODE=record vitest run ${files}`,
+    );
+    if (text) process.stdout.write(`\n${text}`);
+  }
+
+  #cassette(testFile: string, testNames: string[]): string {
+    return autoCassettePath({ root: this.#o.root, dir: this.#o.dir, testFile, names: testNames });
+  }
+}
+
+/** Suite names from the outermost in, then the test's own name. */
+function names(test: ReportedCase): string[] {
+  const out = [test.name];
+  let parent = test.parent as { type: string; name?: string; parent?: unknown } | undefined;
+  while (parent && parent.type === 'suite') {
+    out.unshift(parent.name ?? '');
+    parent = parent.parent as typeof parent;
+  }
+  return out;
+}
