@@ -20,7 +20,7 @@ export interface AgentNormalizer {
 type RequestLike = Pick<ModelRequest, 'headers' | 'body'>;
 
 // Fields of x-codex-turn-metadata that identify this install/session/turn or this machine.
-const CODEX_TURN_FIELDS = /(_id|_at|time|timestamp|cwd|path|paths|root|dir)s?$/i;
+const CODEX_TURN_FIELDS = /(_id|_at|_ms|time|timestamp|cwd|path|paths|root|dir)s?$/i;
 
 const codex: AgentNormalizer = {
   name: 'codex',
@@ -29,8 +29,56 @@ const codex: AgentNormalizer = {
     if (/^(session-id|thread-id|x-codex-|version$)/.test(name)) return VOLATILE;
     return undefined;
   },
-  body: (body) => body,
+  body: normalizeCodexBody,
 };
+
+// client_metadata keys that name this install/session/turn/window or a clock reading.
+const CODEX_METADATA_KEYS = /(^|[_-])(id|ids|ms|time|at)$|window|installation/i;
+// Tags of Codex's <environment_context> that differ between machines, dirs and days.
+const CODEX_ENV_TAGS = /<(cwd|root|current_date|timezone)>[^<]*<\/\1>/g;
+// Tool outputs report how long the tool ran ("Wall time 0.3 seconds"): never the same twice.
+const CODEX_WALL_TIME = /(Wall time:? )\d+(?:\.\d+)?( seconds?)/g;
+
+/**
+ * Codex (0.169) repeats its per-run ids in the body too: `prompt_cache_key` (the session id),
+ * `client_metadata` (session/thread/turn/window ids, a WebSocket start time, the turn metadata),
+ * a time-ordered id on every input item, and `internal_chat_message_metadata_passthrough` (turn
+ * id, creation time). Its environment context names the working directory and today's date, and
+ * tool outputs carry their run time.
+ */
+function normalizeCodexBody(body: unknown): unknown {
+  if (!isRecord(body)) return body;
+  const out: Record<string, unknown> = { ...body };
+  if (typeof body.prompt_cache_key === 'string') out.prompt_cache_key = VOLATILE;
+  if (isRecord(body.client_metadata)) {
+    out.client_metadata = Object.fromEntries(
+      Object.entries(body.client_metadata).map(([k, v]) => [
+        k,
+        k === 'x-codex-turn-metadata' && typeof v === 'string'
+          ? normalizeTurnMetadata(v)
+          : CODEX_METADATA_KEYS.test(k)
+            ? VOLATILE
+            : v,
+      ]),
+    );
+  }
+  if (Array.isArray(body.input)) {
+    out.input = body.input.map((item) => {
+      if (!isRecord(item)) return item;
+      const next: Record<string, unknown> = { ...item };
+      if (typeof item.id === 'string') next.id = VOLATILE;
+      if (item.internal_chat_message_metadata_passthrough !== undefined) {
+        next.internal_chat_message_metadata_passthrough = VOLATILE;
+      }
+      return mapStrings(next, (s) =>
+        s.includes('<environment_context>')
+          ? s.replace(CODEX_ENV_TAGS, (_m, tag: string) => `<${tag}>${VOLATILE}</${tag}>`)
+          : s.replace(CODEX_WALL_TIME, `$1${VOLATILE}$2`),
+      );
+    });
+  }
+  return out;
+}
 
 function normalizeTurnMetadata(value: string): string {
   try {
