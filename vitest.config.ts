@@ -1,11 +1,44 @@
 import { defineConfig } from 'vitest/config';
 
+// The suite in the named CI steps (.ci/run, .github/workflows/ci.yml): `vitest run --project X`.
+// `vitest run` alone runs them all. Every test file belongs to exactly one project.
+const LEAKS = [
+  'test/integration/listener/cycles.test.ts',
+  'test/integration/listener/cli-lifecycle.test.ts',
+  'test/leaks/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'src/**/*.test.ts', 'integrations/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/fixtures/**', 'examples/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'src/**/*.test.ts'],
+          typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/docs/**/*.test.ts',
+            'integrations/**/*.test.ts',
+          ],
+          exclude: ['**/node_modules/**', 'test/fixtures/**', ...LEAKS],
+        },
+      },
+      // Network-off replay determinism: the golden cassettes replay with every connection refused.
+      { extends: true, test: { name: 'determinism', include: ['test/golden/**/*.test.ts'] } },
+      // Listener cleanup: no orphan process, no leftover state. Run last in CI.
+      { extends: true, test: { name: 'leaks', include: LEAKS } },
+    ],
   },
 });
