@@ -10,12 +10,7 @@ import { ExitCode, ReplayKitError } from '../errors.ts';
 import { createListenerCapture } from './capture.ts';
 import type { CaptureSink } from './capture-hooks.ts';
 import { createGateway, type GatewayCloseResult } from './gateway.ts';
-import {
-  assertModeImplemented,
-  type ListenOptions,
-  type ResolvedListenOptions,
-  resolveListenOptions,
-} from './options.ts';
+import { type ListenOptions, type ResolvedListenOptions, resolveListenOptions } from './options.ts';
 import { clearState, writeState } from './state.ts';
 import { inspectListener } from './status.ts';
 
@@ -34,15 +29,19 @@ export interface ForegroundRun {
   port: number;
   instance_id: string;
   artifact: string;
+  warnings: string[];
   /** Settles once the listener has stopped and removed its state. */
   stopped: Promise<GatewayCloseResult>;
 }
 
 function defaultCapture(run: { artifact: string; options: ResolvedListenOptions }): CaptureSink {
-  const { mode, policy, upstreams } = run.options;
+  const { mode, policy, upstreams, warnings, cassette, capture } = run.options;
   return createListenerCapture({
     artifact: run.artifact,
-    meta: { listener: { mode, policy, upstreams } },
+    redact: { capture },
+    responseSource: mode === 'live' ? 'live' : mode,
+    rotate: { sizeBytes: run.options.rotateSizeBytes, intervalMs: run.options.rotateIntervalMs },
+    meta: { listener: { mode, policy, upstreams, ...(cassette ? { cassette } : {}), warnings } },
   });
 }
 
@@ -53,7 +52,6 @@ export function artifactPath(out: string, now = new Date(), id = randomBytes(3).
 
 export async function runForeground(input: ForegroundOptions = {}): Promise<ForegroundRun> {
   const options = resolveListenOptions(input);
-  assertModeImplemented(options.mode);
   const log = input.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const existing = await inspectListener({ stateDir: options.stateDir });
   if (existing.status.status === 'running' && existing.state?.pid !== process.pid) {
@@ -81,6 +79,12 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
       instanceId,
       capture,
       artifact,
+      cassette: options.cassette,
+      failOnSynthetic: options.failOnSynthetic,
+      timeoutMs: options.timeoutMs,
+      retries: options.retries,
+      retryBackoffMs: options.retryBackoffMs,
+      warnings: options.warnings,
       onShutdown: (result) => done(result),
       onCaptureFault: (error, hook) =>
         log(`capture fault in ${hook}: ${error instanceof Error ? error.message : String(error)}`),
@@ -127,12 +131,14 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
   log(
     `listening on ${gateway.url} (pid ${process.pid}, mode ${options.mode}); artifact ${artifact}`,
   );
+  for (const warning of options.warnings) log(`WARNING: ${warning}`);
   return {
     url: gateway.url,
     pid: process.pid,
     port: gateway.port,
     instance_id: instanceId,
     artifact,
+    warnings: options.warnings,
     stopped,
   };
 }

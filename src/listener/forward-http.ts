@@ -145,7 +145,8 @@ export function forwardHttp(
       } else fault('upstream_5xx', `status ${status}`);
     }
     const type = String(upRes.headers['content-type'] ?? '');
-    const checkJson = policy !== 'live_only' && status < 400 && type.includes('json');
+    // Checked after the client has it (off the latency path); only synthetic_allowed holds it.
+    const checkJson = status < 400 && type.includes('json');
     if (checkJson && policy === 'synthetic_allowed') return holdJson(upRes, status);
     if (status >= 400) fail();
     res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes.rawHeaders));

@@ -5,7 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { ReplayKitError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
+import { CAPTURE_FULL_WARNING } from '../redaction/index.ts';
 import {
   LISTENER_MODES,
   LISTENER_POLICIES,
@@ -13,6 +14,7 @@ import {
   type ListenerPolicy,
   resolveStateDir,
 } from './state.ts';
+import { SYNTHETIC_WARNING } from './synthetic.ts';
 
 export const UPSTREAM_PROVIDERS = ['openai', 'anthropic', 'gemini'] as const;
 export type UpstreamProvider = (typeof UPSTREAM_PROVIDERS)[number];
@@ -45,6 +47,18 @@ export interface ListenOptions {
   token?: string;
   /** State directory; default `REPLAYKIT_HOME`, else `~/.replaykit`. */
   stateDir?: string;
+  /** `full` keeps bodies unminimised (secrets are still redacted). Default `minimal`. */
+  capture?: 'minimal' | 'full';
+  /** Rotate the artifact once it holds this many bytes (`10MB`, `512k` or a number). */
+  rotateSize?: number | string | null;
+  /** Rotate the artifact once it is this old (`1h`, `30m`, `45s` or milliseconds). */
+  rotateInterval?: number | string | null;
+  /** Upstream timeout: no response head, or no body byte, for this long. Default `10m`. */
+  timeout?: number | string;
+  /** Extra attempts on an upstream fault before the client got a byte. Default 0. */
+  retries?: number;
+  /** First retry backoff, doubled each time. Default `250ms`. */
+  retryBackoff?: number | string;
 }
 
 export interface ResolvedListenOptions {
@@ -59,6 +73,14 @@ export interface ResolvedListenOptions {
   allowRemote: boolean;
   token: string | null;
   stateDir: string;
+  capture: 'minimal' | 'full';
+  rotateSizeBytes: number | null;
+  rotateIntervalMs: number | null;
+  timeoutMs: number;
+  retries: number;
+  retryBackoffMs: number;
+  /** Loud notes for the start output, status and the run header. */
+  warnings: string[];
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -114,7 +136,27 @@ export function resolveListenOptions(
     if (url !== undefined)
       upstreams[provider as UpstreamProvider] = validateUpstream(provider, url);
   }
+  const capture = options.capture ?? 'minimal';
+  if (capture !== 'minimal' && capture !== 'full') {
+    throw new UsageError(`Invalid --capture "${capture}": expected minimal or full.`);
+  }
+  const retries = options.retries ?? 0;
+  if (!Number.isInteger(retries) || retries < 0 || retries > 10) {
+    throw new UsageError(`Invalid --retries "${retries}": expected an integer from 0 to 10.`);
+  }
+  const warnings: string[] = [];
+  if (mode === 'synthetic') warnings.push(SYNTHETIC_WARNING);
+  if (capture === 'full') warnings.push(CAPTURE_FULL_WARNING);
   return {
+    capture,
+    rotateSizeBytes: optional(options.rotateSize, (v) => parseSize(v, '--rotate-size')),
+    rotateIntervalMs: optional(options.rotateInterval, (v) =>
+      parseDuration(v, '--rotate-interval'),
+    ),
+    timeoutMs: parseDuration(options.timeout ?? '10m', '--timeout'),
+    retries,
+    retryBackoffMs: parseDuration(options.retryBackoff ?? '250ms', '--retry-backoff'),
+    warnings,
     port,
     host,
     out: resolve(options.out ?? '.replaykit/recordings'),
@@ -165,12 +207,50 @@ export function parseUpstreamArgs(values: string[]): Partial<Record<UpstreamProv
   return out;
 }
 
-/** Modes whose gateway behaviour lands in a later release: accepted, validated, then refused. */
-export function assertModeImplemented(mode: ListenerMode): void {
-  if (mode === 'live') return;
-  throw new ReplayKitError(
-    'E_NOT_IMPLEMENTED',
-    `Failed to start the listener: --mode ${mode} is not implemented yet. Use --mode live (the default) for now.`,
-    { exitCode: 2 },
-  );
+function optional<T>(value: T | null | undefined, parse: (v: T) => number): number | null {
+  return value === undefined || value === null || value === '' ? null : parse(value);
+}
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+};
+
+/** `10MB`, `512k`, `1048576` → bytes. */
+export function parseSize(value: number | string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(String(value).trim());
+  const unit = m ? SIZE_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) {
+    throw new UsageError(
+      `Invalid ${flag} "${value}": expected a size such as 10MB, 512k or 1048576.`,
+    );
+  }
+  return Math.round(Number(m[1]) * unit);
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  '': 1,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+
+/** `250ms`, `30s`, `10m`, `1h`, `7d`, `5000` → milliseconds. */
+export function parseDuration(value: number | string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(String(value).trim());
+  const unit = m ? DURATION_UNITS[(m[2] ?? '').toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) {
+    throw new UsageError(
+      `Invalid ${flag} "${value}": expected a duration such as 250ms, 30s, 10m, 1h or 7d.`,
+    );
+  }
+  return Math.round(Number(m[1]) * unit);
 }

@@ -9,12 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ExitCode, ReplayKitError } from '../errors.ts';
 import { alreadyRunning } from './foreground.ts';
-import {
-  assertModeImplemented,
-  type ListenOptions,
-  type ResolvedListenOptions,
-  resolveListenOptions,
-} from './options.ts';
+import { type ListenOptions, type ResolvedListenOptions, resolveListenOptions } from './options.ts';
 import {
   ensureStateDir,
   type ListenerMode,
@@ -41,11 +36,12 @@ export interface StartResult {
   artifact: string | null;
   log: string;
   state_dir: string;
+  /** Loud notes: synthetic mode, `--capture full`. */
+  warnings: string[];
 }
 
 export async function startListener(input: StartOptions = {}): Promise<StartResult> {
   const options = resolveListenOptions(input);
-  assertModeImplemented(options.mode);
   const existing = await inspectListener({ stateDir: options.stateDir });
   if (existing.status.status === 'running') {
     throw alreadyRunning(existing.status.url ?? '', existing.status.pid ?? 0);
@@ -84,6 +80,7 @@ export async function startListener(input: StartOptions = {}): Promise<StartResu
       artifact: state.artifact,
       log: logPath,
       state_dir: options.stateDir,
+      warnings: options.warnings,
     };
   }
   // Ours for certain (we spawned it and it has not exited): do not leave it behind.
@@ -143,6 +140,10 @@ export function childArgs(o: ResolvedListenOptions): string[] {
   if (o.cassette) args.push('--cassette', o.cassette);
   if (o.failOnSynthetic) args.push('--fail-on-synthetic');
   if (o.allowRemote) args.push('--allow-remote');
+  args.push('--capture', o.capture, '--timeout', `${o.timeoutMs}ms`);
+  args.push('--retries', String(o.retries), '--retry-backoff', `${o.retryBackoffMs}ms`);
+  if (o.rotateSizeBytes) args.push('--rotate-size', String(o.rotateSizeBytes));
+  if (o.rotateIntervalMs) args.push('--rotate-interval', `${o.rotateIntervalMs}ms`);
   return args;
 }
 

@@ -28,6 +28,8 @@ export interface ListenerStatus {
   uptime_s: number | null;
   counts: GatewayCounts | null;
   degraded: boolean;
+  /** Loud notes from the running listener: synthetic mode, `--capture full`. */
+  warnings: string[];
   state_dir: string;
   /** For `stale`: why, and whether the state file was removed. */
   reason?: string;
@@ -119,6 +121,7 @@ export async function inspectListener(options: StatusOptions = {}): Promise<Insp
     uptime_s: null,
     counts: null,
     degraded: false,
+    warnings: [],
     state_dir: dir,
   };
   if (!state) return { status: base, state: null, health: null };
@@ -152,6 +155,9 @@ export async function inspectListener(options: StatusOptions = {}): Promise<Insp
         uptime_s: h.uptime_s,
         counts: h.counts,
         degraded: h.degraded,
+        warnings: h.warnings ?? [],
+        // Rotation moves on to new files: the listener knows which one is current.
+        artifact: h.artifact ?? recorded.artifact,
       },
       state,
       health: h,

@@ -3,7 +3,7 @@
  * lives in `replaykit/listener`, which returns plain objects that `--json` prints as they are.
  */
 import { defineCommand } from 'citty';
-import { ExitCode } from '../../errors.ts';
+import { ExitCode, formatMessage } from '../../errors.ts';
 import type { Agent, Shell } from '../../listener/env.ts';
 import type { ListenerMode, ListenerPolicy, ListenOptions } from '../../listener/index.ts';
 import {
@@ -17,6 +17,10 @@ import {
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
+/** Loud notes (synthetic mode, --capture full) go to stderr so they survive `| tee` and pipes. */
+const warn = (warnings: string[]) => {
+  for (const w of warnings) process.stderr.write(`${formatMessage(`WARNING: ${w}`)}\n`);
+};
 
 /** citty keeps only the last of a repeated flag: collect every `--upstream` ourselves. */
 function repeated(rawArgs: string[], flag: string): string[] {
@@ -48,6 +52,16 @@ const start = defineCommand({
     'fail-on-synthetic': { type: 'boolean', description: 'Any synthetic fallback is a failure' },
     'allow-remote': { type: 'boolean', description: 'Allow a non-loopback --host (needs --token)' },
     token: { type: 'string', description: 'Token clients must send as x-replaykit-token' },
+    capture: {
+      type: 'enum',
+      options: ['minimal', 'full'],
+      description: 'full: keep bodies unminimised (secrets still redacted)',
+    },
+    'rotate-size': { type: 'string', description: 'Start a new artifact past this size (10MB)' },
+    'rotate-interval': { type: 'string', description: 'Start a new artifact after this long (1h)' },
+    timeout: { type: 'string', description: 'Upstream timeout (no head or no byte), e.g. 60s' },
+    retries: { type: 'string', description: 'Retries of an upstream fault before the first byte' },
+    'retry-backoff': { type: 'string', description: 'First retry backoff, doubled each time' },
     foreground: { type: 'boolean', description: 'Run in this process until stopped' },
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
@@ -63,6 +77,12 @@ const start = defineCommand({
       ...(args.out ? { out: args.out } : {}),
       ...(args.cassette ? { cassette: args.cassette } : {}),
       ...(args.token ? { token: args.token } : {}),
+      ...(args.capture ? { capture: args.capture as 'minimal' | 'full' } : {}),
+      ...(args['rotate-size'] ? { rotateSize: args['rotate-size'] } : {}),
+      ...(args['rotate-interval'] ? { rotateInterval: args['rotate-interval'] } : {}),
+      ...(args.timeout ? { timeout: args.timeout } : {}),
+      ...(args.retries ? { retries: Number(args.retries) } : {}),
+      ...(args['retry-backoff'] ? { retryBackoff: args['retry-backoff'] } : {}),
     };
     if (args.foreground) {
       const run = await runForeground({
@@ -70,7 +90,8 @@ const start = defineCommand({
         logFile: process.env.REPLAYKIT_LISTENER_LOG ?? null,
       });
       if (args.json) printJson({ status: 'running', ...withoutPromise(run) });
-      else
+      else warn(run.warnings);
+      if (!args.json)
         out(
           `Listener running at ${run.url} (pid ${run.pid}); stop it with Ctrl+C or "replaypack listen stop".`,
         );
@@ -81,6 +102,7 @@ const start = defineCommand({
     }
     const r = await startListener({ ...options, cliEntry: process.argv[1] as string });
     if (args.json) return printJson(r);
+    warn(r.warnings);
     out(`Listener running at ${r.url}`);
     out(`  pid       ${r.pid}`);
     out(`  mode      ${r.mode} (policy ${r.policy})`);
@@ -112,6 +134,7 @@ const status = defineCommand({
       `  uptime ${s.uptime_s} s; requests ${c?.requests ?? 0}, errors ${c?.errors ?? 0}, synthetic ${c?.synthetic ?? 0}; degraded: ${s.degraded ? 'YES (capture faults: see the log)' : 'no'}`,
     );
     out(`  artifact ${s.artifact ?? '(none)'}`);
+    for (const w of s.warnings) out(`  WARNING: ${w}`);
   },
 });
 
