@@ -54,12 +54,22 @@ function elapsed(etime: string): number {
   return Number(days) * 86400 + (parts[0] ?? 0) + (parts[1] ?? 0) * 60 + (parts[2] ?? 0) * 3600;
 }
 
-test('no listener process of this checkout outlived its test', async () => {
-  const listeners = (await processes()).filter(
+const listeners = async () =>
+  (await processes()).filter(
     (p) =>
       p.pid !== process.pid && ENTRIES.some((e) => p.args.includes(e)) && / listen /.test(p.args),
   );
-  const orphans = listeners.filter((p) => p.ageS > MAX_AGE_S);
+
+test('no listener process of this checkout outlived its test', async () => {
+  // The scan must see a live listener, or its empty answer below would prove nothing.
+  const home = mkdtempSync(join(tmpdir(), 'rk-leaks-'));
+  const started = await startListener({ port: 0, stateDir: home, out: join(home, 'out') });
+  try {
+    expect((await listeners()).map((p) => p.pid)).toContain(started.pid);
+  } finally {
+    await stopListener({ stateDir: home });
+  }
+  const orphans = (await listeners()).filter((p) => p.ageS > MAX_AGE_S);
   expect(orphans.map((p) => `${p.pid} (${p.ageS} s): ${p.args}`)).toEqual([]);
 });
 
