@@ -27,8 +27,21 @@ import { note } from './ledger.ts';
 export type AutoOptions = Omit<RecordOptions, 'cassette'>;
 
 export interface AutoSession {
-  /** Stops the scope; resolves with the error that should fail the test, if any. */
+  /** Stops the scope (once); resolves with the error that should fail the test, if any. */
   end(): Promise<Error | null>;
+}
+
+/**
+ * @note The active session lives on `globalThis` (see ledger.ts for why), so that a parity
+ * check inside an `autoCassette` test can end the test's scope first: `record()` allows one scope
+ * per process, and the assertion brings its own cassette.
+ */
+const KEY = Symbol.for('replaykit.autoSession');
+const store = globalThis as { [KEY]?: AutoSession | null };
+
+/** Ends the current test's automatic scope early, if one is active. */
+export async function suspendAuto(): Promise<void> {
+  await store[KEY]?.end();
 }
 
 export async function beginAuto(
@@ -36,6 +49,22 @@ export async function beginAuto(
   root: string,
   options: AutoOptions,
 ): Promise<AutoSession> {
+  const session = once(await start(cassette, root, options));
+  store[KEY] = session;
+  return {
+    end: () => {
+      if (store[KEY] === session) store[KEY] = null;
+      return session.end();
+    },
+  };
+}
+
+function once(session: AutoSession): AutoSession {
+  let ended: Promise<Error | null> | null = null;
+  return { end: () => (ended ??= session.end()) };
+}
+
+async function start(cassette: string, root: string, options: AutoOptions): Promise<AutoSession> {
   const shown = path.relative(process.cwd(), cassette) || cassette;
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (mode === 'replay' && !existsSync(cassette)) return beginMissing(shown, cassette, options);

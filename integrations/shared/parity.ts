@@ -3,14 +3,16 @@
  * `expectReplayParity` from `replaykit`, plus a note in the ledger for the end-of-run report.
  */
 import path from 'node:path';
+import { expectReplayParity as coreParity } from '../../src/capture/parity.ts';
 import { ReplayKitError } from '../../src/errors.ts';
 import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
+import { suspendAuto } from './auto-cassette.ts';
 import { note } from './ledger.ts';
-import { coreParity } from './parity-core.ts';
 
 /** Runs the parity check; resolves with the failure (never throws it). */
 export async function checkParity(rpk: string, run?: () => unknown): Promise<Error | null> {
   const cassette = path.resolve(rpk);
+  await suspendAuto();
   try {
     await coreParity(rpk, run);
     note({ cassette, outcome: 'replayed', unusedExchanges: 0 });

@@ -61,7 +61,10 @@ export function formatReport(report: RunReport, cwd: string, rerecord: string): 
     `[replaykit] cassettes: ${report.used.length} used, ${report.missing.length} missing, ${report.unused.length} unused`,
   ];
   for (const u of report.used) {
-    const extra = u.unusedExchanges > 0 ? ` (${u.unusedExchanges} exchanges never requested)` : '';
+    const extra =
+      u.unusedExchanges > 0
+        ? ` (${u.unusedExchanges} recorded exchange${u.unusedExchanges === 1 ? '' : 's'} never requested)`
+        : '';
     lines.push(`  ${u.outcome.padEnd(8)} ${rel(u.cassette)}${extra}`);
   }
   for (const m of report.missing) lines.push(`  missing  ${rel(m)}`);

@@ -1,0 +1,182 @@
+/**
+ * The Vitest plugin from the packed tarball, in a fixture project run by a real `vitest`:
+ * record against the fake upstream, replay offline, diverge, a missing and an unused cassette.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
+import { fixtureProject } from './package.ts';
+import { runIn, VITEST } from './run.ts';
+
+const CONFIG = `import { defineConfig } from 'vitest/config';
+import { replaykit } from 'replaykit/vitest';
+
+export default defineConfig({
+  plugins: [replaykit({ autoCassette: true })],
+  test: { include: ['*.test.ts'] },
+});
+`;
+
+const CHAT_TEST = `import OpenAI from 'openai';
+import { expectReplayParity } from 'replaykit/vitest';
+import { describe, expect, test } from 'vitest';
+
+// Built at module level, before any cassette scope: the common case.
+const openai = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: \`\${process.env.FAKE_URL}/v1\`, maxRetries: 0 });
+const CASSETTE = 'cassettes/chat.test.ts/chat--streams-a-greeting.rpk';
+
+async function ask(content: string): Promise<string> {
+  const stream = await openai.chat.completions.create({
+    model: 'gpt-4o-mini',
+    stream: true,
+    messages: [{ role: 'user', content }],
+  });
+  let text = '';
+  for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+  return text;
+}
+
+describe('chat', () => {
+  test('streams a greeting', async () => {
+    expect(await ask(process.env.PROMPT ?? 'Hi')).toBe('Hello from the fake upstream.');
+  });
+
+  test('makes no provider call', () => {
+    expect(1 + 1).toBe(2);
+  });
+
+  test('replays with parity (matcher)', async () => {
+    await expect(CASSETTE).toReplayWithParity(() => ask(process.env.PROMPT ?? 'Hi'));
+  });
+
+  test('replays with parity (standalone)', async () => {
+    await expectReplayParity(CASSETTE, () => ask(process.env.PROMPT ?? 'Hi'));
+  });
+
+  test.runIf(process.env.ADDED)('was added after recording', async () => {
+    await ask('Something new');
+  });
+});
+`;
+
+let up: FakeUpstream;
+let project: string;
+
+beforeAll(async () => {
+  up = await startFakeUpstream();
+  project = await fixtureProject('vitest-plugin', {
+    'package.json': '{ "name": "fixture", "private": true, "type": "module" }\n',
+    'vitest.config.ts': CONFIG,
+    'chat.test.ts': CHAT_TEST,
+  });
+}, 300_000);
+afterAll(() => up?.close());
+
+describe.sequential;
+
+const CASSETTE = 'cassettes/chat.test.ts/chat--streams-a-greeting.rpk';
+/** The fake upstream's address once it is closed: replay must not need the network. */
+let OFFLINE = '';
+
+describe('replaykit/vitest in a real vitest run', () => {
+  test('record mode writes one cassette per test that called a provider, and reports it', async () => {
+    const run = await runIn(project, VITEST, { REPLAYKIT_MODE: 'record', FAKE_URL: up.url });
+    expect(run.output).toContain('Tests  4 passed | 1 skipped (5)');
+    expect(run.exitCode).toBe(0);
+    expect(existsSync(path.join(project, CASSETTE))).toBe(true);
+    // The test without provider traffic leaves no empty cassette behind.
+    expect(
+      existsSync(path.join(project, 'cassettes/chat.test.ts/chat--makes-no-provider-call.rpk')),
+    ).toBe(false);
+    expect(run.output).toContain(
+      ['[replaykit] cassettes: 1 used, 0 missing, 0 unused', `  recorded ${CASSETTE}`].join('\n'),
+    );
+  });
+
+  test('replay mode passes offline and reports what was replayed', async () => {
+    OFFLINE = up.url;
+    await up.close();
+    const run = await runIn(project, VITEST, { REPLAYKIT_MODE: 'replay', FAKE_URL: OFFLINE });
+    expect(run.output).toContain('Tests  4 passed | 1 skipped (5)');
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain(
+      ['[replaykit] cassettes: 1 used, 0 missing, 0 unused', `  replayed ${CASSETTE}`].join('\n'),
+    );
+  });
+
+  test('CI=true replays by default', async () => {
+    const run = await runIn(project, VITEST, { CI: 'true', FAKE_URL: OFFLINE });
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain(`  replayed ${CASSETTE}`);
+  });
+
+  test('a changed request fails with the first divergence in the runner format', async () => {
+    const run = await runIn(project, VITEST, {
+      REPLAYKIT_MODE: 'replay',
+      FAKE_URL: OFFLINE,
+      PROMPT: 'Hello',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toContain('Tests  3 failed | 1 passed | 1 skipped (5)');
+    expect(run.output).toContain(
+      [
+        'expect(cassette).toReplayWithParity(run)',
+        '',
+        `[replaykit] Replay divergence in ${CASSETTE}: the live request does not match exchange #0 (openai chat.completions, POST /v1/chat/completions).`,
+        'First difference at body.messages[0].content',
+        '',
+        'Expected: "Hi"',
+        'Received: "Hello"',
+        '',
+        '- Recorded',
+        '+ Live',
+      ].join('\n'),
+    );
+    // Vitest's own diff of the recorded and the live request.
+    expect(run.output).toContain(
+      ['-         "content": "Hi",', '+         "content": "Hello",'].join('\n'),
+    );
+    expect(run.output).toContain(
+      '  First difference: body.messages[0].content: expected "Hi" but got "Hello"',
+    );
+    expect(run.output).toContain(`  diverged ${CASSETTE}`);
+  });
+
+  test('a new test without a cassette fails with how to record it; stale cassettes are reported unused', async () => {
+    writeFileSync(path.join(project, 'cassettes/chat.test.ts/renamed-test.rpk'), '');
+    const run = await runIn(project, VITEST, {
+      REPLAYKIT_MODE: 'replay',
+      FAKE_URL: OFFLINE,
+      ADDED: '1',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.output).toContain(
+      '[replaykit] Failed to replay "cassettes/chat.test.ts/chat--was-added-after-recording.rpk": the cassette does not exist and the test made provider requests (mode replay). Record it first: REPLAYKIT_MODE=record <your test command> -t "<test name>"',
+    );
+    expect(run.output).toContain(
+      [
+        '[replaykit] cassettes: 1 used, 1 missing, 1 unused',
+        `  replayed ${CASSETTE}`,
+        '  missing  cassettes/chat.test.ts/chat--was-added-after-recording.rpk',
+        '  unused   cassettes/chat.test.ts/renamed-test.rpk',
+        '  Record the missing ones: REPLAYKIT_MODE=record vitest run chat.test.ts',
+      ].join('\n'),
+    );
+  });
+
+  test('the documented one-liner re-records a single test', async () => {
+    up = await startFakeUpstream();
+    const run = await runIn(
+      project,
+      [...VITEST, 'chat.test.ts', '-t', 'was added after recording'],
+      { REPLAYKIT_MODE: 'record', FAKE_URL: up.url, ADDED: '1' },
+    );
+    expect(run.exitCode).toBe(0);
+    expect(run.output).toContain(
+      '  recorded cassettes/chat.test.ts/chat--was-added-after-recording.rpk',
+    );
+    // Filtered-out tests keep their cassettes and are not reported unused.
+    expect(run.output).not.toContain(`unused   ${CASSETTE}`);
+  });
+});
