@@ -59,6 +59,11 @@ export interface CaptureSink {
   current?(): string | null;
   /** For faults the sink finds on its own, after a hook returned (async decoding, disk). */
   subscribeFaults?(handler: CaptureFaultHandler): void;
+  /**
+   * A hook threw (an adapter bug, a value that would not serialise): write it down as an
+   * `error.event` (source `capture`) and report it through the subscribed handler.
+   */
+  recordFault?(error: unknown, hook: string): void;
   /** Flush and seal everything; resolves to the artifact paths written. */
   close(): Promise<string[]>;
 }

@@ -4,8 +4,8 @@
  * streams event by event. The cassette is created at start: a `kill -9` at any moment leaves a
  * readable file whose open stream the reader marks interrupted.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
 import type { ErrorEvent, ResponseSource } from '../cassette/schema.ts';
@@ -72,6 +72,7 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
     subscribeFaults(handler) {
       reportFault = handler;
     },
+    recordFault: (error, hook) => pipeline.fault(error, `listener hook ${hook}`),
     async close() {
       closed ??= sink.close();
       return closed;
@@ -79,14 +80,10 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
   };
 }
 
-/** `listen-X.rpk` → `listen-X.p0002-<id>.rpk`: sorts after the first file, never collides. */
+/** `listen-X.rpk` → `listen-X_p0002.rpk`: the parts of a run sort after its first file, in order. */
 export function partPath(first: string, part: number): string {
-  const base = first.replace(/\.rpk$/, '');
-  const id = randomBytes(2).toString('hex');
-  return join(
-    dirname(first),
-    `${base.slice(dirname(first).length + 1)}.p${String(part + 1).padStart(4, '0')}-${id}.rpk`,
-  );
+  const name = basename(first).replace(/\.rpk$/, '');
+  return join(dirname(first), `${name}_p${String(part + 1).padStart(4, '0')}.rpk`);
 }
 
 const ERROR_SOURCE: Record<ExchangeError['source'], ErrorEvent['source']> = {

@@ -146,6 +146,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       guardRecorder(
         () => capture.open(start),
         (error, hook) => {
+          // The sink writes it down and reports back through subscribeFaults (counted there).
+          if (capture.recordFault && capture.subscribeFaults)
+            return capture.recordFault(error, hook);
           counts.capture_faults++;
           options.onCaptureFault?.(error, hook);
         },
