@@ -73,8 +73,6 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => up?.close());
 
-describe.sequential;
-
 const CASSETTE = 'cassettes/chat.test.ts/chat--streams-a-greeting.rpk';
 /** The fake upstream's address once it is closed: replay must not need the network. */
 let OFFLINE = '';
