@@ -8,8 +8,9 @@
  * - `claude` is the real Claude Code when `npm ci --prefix test/agents` installed it, else a
  *   small script sending what it sends (a HEAD probe, then a streamed `POST /v1/messages`).
  * - `node my-agent.js` is a file in the working directory calling the Responses API.
- * Snippets marked `<!-- docs-test: illustrative -->` are listed as skipped; `exit N` markers set
- * the expected status (see ./snippets.ts). Windows runs the same CLI in the other suites; these
+ * Every command of a snippet must succeed (`set -e`); an `exit N` marker expects its failing
+ * command last. Snippets marked `<!-- docs-test: illustrative -->` are listed as skipped (see
+ * ./snippets.ts). Windows runs the same CLI in the other suites; these
  * snippets are POSIX shell, so this file runs on Linux and macOS.
  */
 import {
@@ -113,7 +114,7 @@ describe.skipIf(process.platform === 'win32')('docs snippets run as written', ()
       test.skipIf(s.illustrative)(
         name,
         async () => {
-          const r = await execa('bash', ['-c', `set -uo pipefail\n${s.code}`], {
+          const r = await execa('bash', ['-c', `set -euo pipefail\n${s.code}`], {
             cwd,
             env,
             extendEnv: false,
