@@ -14,13 +14,14 @@ import { createCassetteWriter } from '../cassette/writer.ts';
 import { ReplayKitError } from '../errors.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
-import { loadCassette } from '../pipeline/cassette.ts';
+import { loadForReplay } from '../pipeline/cassette.ts';
 import { normalizeRequest } from '../providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { VERSION } from '../version.ts';
+import { installFetchRoute } from './fetch-route.ts';
 import { installHandler } from './interceptor.ts';
 import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
 import { RecordHandler } from './recorder.ts';
@@ -141,7 +142,7 @@ async function startReplay(
       `Failed to replay "${options.cassette}": the cassette does not exist (mode replay${options.mode ? '' : ', the default on CI'}). Record it first: REPLAYKIT_MODE=record <your test command>`,
     );
   }
-  const { steps } = await loadCassette(cassette);
+  const { steps } = await loadForReplay(cassette);
   const matcher = new ReplayMatcher(options.cassette, steps, normalizeRequest, options);
   const handler = new ReplayHandler({
     matcher,
@@ -151,7 +152,12 @@ async function startReplay(
     ...(trace ? { trace } : {}),
   });
   const release = claim(cassette);
-  const uninstall = installHandler(handler);
+  const uninstallSockets = installHandler(handler);
+  const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
+  const uninstall = () => {
+    uninstallFetch();
+    uninstallSockets();
+  };
   let result: RecordResult | undefined;
   return {
     mode: 'replay',

@@ -8,13 +8,14 @@
  * requests get the recorded answers in recorded order on every run.
  */
 import type { CapturePipeline } from '../pipeline/capture.ts';
-import { providerErrorBody } from '../providers/error-body.ts';
-import { requestSteps } from '../providers/index.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
 import type { Redactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
+import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import type { ReplayMatcher } from '../replay/matcher.ts';
 import { toResponse } from '../replay/serve.ts';
+import { keepAsRecorded } from '../replay/trace.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
 
@@ -40,11 +41,18 @@ export class ReplayHandler implements InterceptHandler {
   }
 
   async onRequest({ request, respondWith }: InterceptedRequest): Promise<void> {
-    const raw = rawRequest(request);
-    const turn = this.#turn.then(async () => this.#answer(await raw, request.signal));
-    this.#turn = turn.catch(() => undefined);
-    const response = await turn;
+    const response = await this.answer(rawRequest(request), request.signal);
     if (response) respondWith(response);
+  }
+
+  /**
+   * The recorded answer to a request, `null` to let it through. Takes its turn when called, while
+   * the body may still be arriving: callers hand requests over in arrival order.
+   */
+  answer(raw: Promise<RawRequest>, signal: AbortSignal): Promise<Response | null> {
+    const turn = this.#turn.then(async () => this.#answer(await raw, signal));
+    this.#turn = turn.catch(() => undefined);
+    return turn;
   }
 
   onResponse(): void {}
@@ -54,29 +62,20 @@ export class ReplayHandler implements InterceptHandler {
     await Promise.allSettled([...this.#feeding]);
   }
 
-  async #answer(
-    raw: Awaited<ReturnType<typeof rawRequest>>,
-    signal: AbortSignal,
-  ): Promise<Response | null> {
-    const { route, steps } = requestSteps(raw, { correlation_id: 'live', offset_ms: 0 });
-    const live = steps.at(-1);
-    if (!route || live?.type !== 'model.request') {
+  async #answer(raw: RawRequest, signal: AbortSignal): Promise<Response | null> {
+    // Unredacted first: most requests hold no secret, and redaction is the costly part.
+    const plain = liveRequest(raw, keepAsRecorded);
+    if (!plain) {
       return this.#o.unhandled === 'passthrough' ? null : Response.error();
     }
-    const result = this.#o.matcher.take({ ...this.#o.redactor.step(live), index: 0 });
+    const exact = this.#o.matcher.takeExact(plain.request);
+    const live = exact ? plain : { ...plain, request: this.#o.redactor.step(plain.request) };
+    const result = exact ?? this.#o.matcher.take(live.request);
     if (!result.ok) {
       const error = new ReplayDivergenceError(result.divergence);
       this.divergences.push(error);
-      return Response.json(
-        providerErrorBody(route.provider, {
-          status: 400,
-          type: 'invalid_request_error',
-          code: 'replaykit_divergence',
-          message: error.message,
-        }),
-        // SDKs must not retry: a divergence is not transient.
-        { status: 400, headers: { 'x-should-retry': 'false', 'x-replaykit-error': 'divergence' } },
-      );
+      const answer = divergenceAnswer(live.route.provider, error);
+      return Response.json(answer.body, { status: answer.status, headers: answer.headers });
     }
     this.served++;
     const exchange = result.exchange;

@@ -33,6 +33,8 @@ export interface RecordedExchange {
   failure: ErrorEvent | undefined;
   view: RequestView;
   fingerprint: string;
+  /** Provider, endpoint and fingerprint: what an exact match must equal. */
+  key: string;
   served: number;
 }
 
@@ -48,6 +50,9 @@ export class ReplayMatcher {
   readonly #cassette: string;
   readonly #options: MatchOptions;
   readonly #compare: Comparator;
+  /** Exchanges by `key`, in recorded order: an exact match is a lookup, not a scan. */
+  readonly #byKey = new Map<string, RecordedExchange[]>();
+  #cursor = 0;
 
   constructor(cassette: string, steps: Step[], compare: Comparator, options: MatchOptions = {}) {
     this.#cassette = cassette;
@@ -65,6 +70,7 @@ export class ReplayMatcher {
       .filter((s): s is ModelRequest => s.type === 'model.request')
       .map((request, index) => {
         const view = this.#view(request);
+        const fingerprint = stableStringify(view.compared);
         return {
           index,
           correlation_id: request.correlation_id,
@@ -72,20 +78,42 @@ export class ReplayMatcher {
           response: responses.get(request.correlation_id),
           failure: failures.get(request.correlation_id),
           view,
-          fingerprint: stableStringify(view.compared),
+          fingerprint,
+          key: this.#key(request, fingerprint),
           served: 0,
         };
       });
+    for (const exchange of this.exchanges) {
+      const same = this.#byKey.get(exchange.key);
+      if (same) same.push(exchange);
+      else this.#byKey.set(exchange.key, [exchange]);
+    }
+  }
+
+  /**
+   * The fast path: serves `live` only if it equals a recorded request exactly (no report is built
+   * on a miss). The replayer tries the live request before redacting it: a request without
+   * secrets is its own redacted form, so only misses pay for redaction (then `take`).
+   */
+  takeExact(live: ModelRequest): MatchResult | null {
+    const key = this.#key(live, stableStringify(this.#view(live).compared));
+    if (this.#options.match === 'sequence') {
+      const next = this.#nextUnused();
+      return next && next.key === key ? this.#serve(next) : null;
+    }
+    const same = this.#byKey.get(key);
+    const hit =
+      same?.find((e) => e.served === 0) ?? (this.#options.allowRepeats ? same?.[0] : undefined);
+    return hit ? this.#serve(hit) : null;
   }
 
   take(live: ModelRequest): MatchResult {
     const view = this.#view(live);
     const fingerprint = stableStringify(view.compared);
     const base = { cassette: this.#cassette, provider: live.provider, endpoint: live.endpoint };
-    const unused = this.exchanges.filter((e) => e.served === 0);
 
     if (this.#options.match === 'sequence') {
-      const next = unused[0];
+      const next = this.#nextUnused();
       if (next && next.fingerprint === fingerprint) return this.#serve(next);
       if (!next) return this.#exhausted({ ...base, live: view }, live);
       return {
@@ -94,14 +122,11 @@ export class ReplayMatcher {
       };
     }
 
+    const exact = this.takeExact(live);
+    if (exact) return exact;
+    const unused = this.exchanges.filter((e) => e.served === 0);
     const sameRoute = (e: RecordedExchange) =>
       e.request.provider === live.provider && e.request.endpoint === live.endpoint;
-    const equal = unused.find((e) => sameRoute(e) && e.fingerprint === fingerprint);
-    if (equal) return this.#serve(equal);
-    if (this.#options.allowRepeats) {
-      const again = this.exchanges.find((e) => sameRoute(e) && e.fingerprint === fingerprint);
-      if (again) return this.#serve(again);
-    }
     const candidates = unused.filter(sameRoute);
     if (candidates.length === 0) return this.#exhausted({ ...base, live: view }, live);
     let closest = candidates[0]!;
@@ -119,6 +144,18 @@ export class ReplayMatcher {
   /** Exchanges never served: reported at `stop()`, an error in strict mode. */
   unused(): RecordedExchange[] {
     return this.exchanges.filter((e) => e.served === 0);
+  }
+
+  #key(request: ModelRequest, fingerprint: string): string {
+    return `${request.provider} ${request.endpoint} ${fingerprint}`;
+  }
+
+  /** Sequence mode's next exchange; the cursor only moves forward (served ones stay served). */
+  #nextUnused(): RecordedExchange | undefined {
+    while (this.#cursor < this.exchanges.length && this.exchanges[this.#cursor]!.served > 0) {
+      this.#cursor++;
+    }
+    return this.exchanges[this.#cursor];
   }
 
   #serve(exchange: RecordedExchange): MatchResult {

@@ -1,0 +1,176 @@
+/**
+ * The fast replay route for `fetch`: Node's fetch asks undici's global dispatcher
+ * (`globalThis[Symbol.for('undici.globalDispatcher.1')]`) for a connection on EVERY request, so a
+ * dispatcher installed there answers recorded exchanges without a socket, an HTTP parser or a
+ * second `Request` — and still catches SDK clients built before `record()` started (they keep a
+ * reference to `fetch`, not to a dispatcher). The socket-level interceptor stays installed for
+ * `node:http` clients; requests this route does not answer go on to the original dispatcher
+ * unchanged (where the socket-level interceptor sees them as before).
+ *
+ * @note The idea is undici's own MockAgent (a Dispatcher whose `dispatch` answers through the
+ * handler callbacks); the callbacks used are the ones Node's bundled fetch passes (undici 7:
+ * `onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`).
+ */
+import type { RawRequest } from '../pipeline/exchange.ts';
+
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
+
+interface DispatchOptions {
+  origin?: string | URL;
+  path: string;
+  method?: string;
+  headers?: Record<string, string | string[] | undefined> | string[] | null;
+  body?: unknown;
+  upgrade?: string | null;
+}
+
+interface FetchHandler {
+  onConnect?(abort: (reason?: unknown) => void): void;
+  onResponseStarted?(): void;
+  onHeaders?(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean;
+  onData?(chunk: Buffer): boolean;
+  onComplete?(trailers: Buffer[] | null): void;
+  onError?(error: unknown): void;
+}
+
+interface Dispatcher {
+  dispatch(options: DispatchOptions, handler: FetchHandler): boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * Answers a request, or `null` to let it go on to the network. Called synchronously in dispatch
+ * order (the body may still be arriving), so concurrent requests keep their arrival order.
+ */
+export type FetchAnswer = (
+  raw: Promise<RawRequest>,
+  signal: AbortSignal,
+) => Promise<Response | null>;
+
+type GlobalSlot = { [GLOBAL_DISPATCHER]?: Dispatcher };
+
+/** Installs the route; returns the function that removes it (if it is still the one installed). */
+export function installFetchRoute(answer: FetchAnswer): () => void {
+  const slot = globalThis as GlobalSlot;
+  const original = slot[GLOBAL_DISPATCHER] ?? createDefaultDispatcher();
+  if (!original) return () => {};
+  const route: Dispatcher = Object.create(original, {
+    dispatch: {
+      value(options: DispatchOptions, handler: FetchHandler): boolean {
+        if (options.upgrade) return original.dispatch(options, handler);
+        serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
+        return true;
+      },
+    },
+  });
+  slot[GLOBAL_DISPATCHER] = route;
+  return () => {
+    if (slot[GLOBAL_DISPATCHER] === route) slot[GLOBAL_DISPATCHER] = original;
+  };
+}
+
+/**
+ * undici creates its global Agent on the first fetch; Node does not expose the class. A fetch
+ * aborted right after the call creates it (synchronously) without ever opening a connection.
+ */
+function createDefaultDispatcher(): Dispatcher | undefined {
+  const controller = new AbortController();
+  fetch('http://127.0.0.1:59999/', { signal: controller.signal }).catch(() => undefined);
+  controller.abort();
+  return (globalThis as GlobalSlot)[GLOBAL_DISPATCHER];
+}
+
+async function serve(
+  original: Dispatcher,
+  answer: FetchAnswer,
+  options: DispatchOptions,
+  handler: FetchHandler,
+): Promise<void> {
+  const abort = new AbortController();
+  handler.onConnect?.((reason) => abort.abort(reason ?? new DOMException('aborted', 'AbortError')));
+  const raw = readBody(options.body).then(
+    (body): RawRequest => ({
+      method: (options.method ?? 'GET').toUpperCase(),
+      url: options.path,
+      origin: String(options.origin ?? ''),
+      headers: headerRecord(options.headers),
+      body: body && body.length > 0 ? body : null,
+      transport: 'http',
+    }),
+  );
+  const response = await answer(raw, abort.signal);
+  if (!response) {
+    // The body was read: send the bytes on instead of the consumed iterable.
+    original.dispatch({ ...options, body: (await raw).body }, handler);
+    return;
+  }
+  if (response.type === 'error') throw new TypeError('The recorded request got no response');
+  await pump(response, handler, abort.signal);
+}
+
+async function pump(response: Response, handler: FetchHandler, signal: AbortSignal) {
+  const waiting: { resume?: () => void } = {};
+  const resumed = () => new Promise<void>((resolve) => (waiting.resume = resolve));
+  const raw: Buffer[] = [];
+  response.headers.forEach((value, name) => {
+    raw.push(Buffer.from(name), Buffer.from(value));
+  });
+  handler.onResponseStarted?.();
+  const flowing = handler.onHeaders?.(
+    response.status,
+    raw,
+    () => waiting.resume?.(),
+    response.statusText,
+  );
+  if (!response.body) {
+    handler.onComplete?.([]);
+    return;
+  }
+  const reader = response.body.getReader();
+  const stop = () => reader.cancel(signal.reason).catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    if (flowing === false) await resumed();
+    for (;;) {
+      const next = await reader.read();
+      if (signal.aborted) throw signal.reason;
+      if (next.done) break;
+      if (
+        handler.onData?.(
+          Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength),
+        ) === false
+      ) {
+        await resumed();
+      }
+    }
+    handler.onComplete?.([]);
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}
+
+async function readBody(body: unknown): Promise<Uint8Array | null> {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof Uint8Array) return body;
+  const parts: Uint8Array[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  }
+  return Buffer.concat(parts);
+}
+
+function headerRecord(headers: DispatchOptions['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  if (Array.isArray(headers)) {
+    for (let i = 0; i + 1 < headers.length; i += 2)
+      out[headers[i]!.toLowerCase()] = headers[i + 1]!;
+    return out;
+  }
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
