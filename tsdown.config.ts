@@ -1,27 +1,55 @@
+import path from 'node:path';
 import { defineConfig } from 'tsdown';
 
 // One build, ESM + CJS with declarations: many Jest projects are still CommonJS.
+const entry = {
+  index: 'src/index.ts',
+  listener: 'src/listener/index.ts',
+  // Integrations: one entry per subpath export. They share chunks with `index`, so a test's
+  // `import { record } from 'replaykit'` and the injected setup file use one interceptor.
+  vitest: 'integrations/vitest/index.ts',
+  'vitest-setup': 'integrations/vitest/setup.ts',
+  jest: 'integrations/jest/index.ts',
+  'jest-setup': 'integrations/jest/setup.ts',
+  'jest-reporter': 'integrations/jest/reporter.ts',
+  msw: 'integrations/msw/index.ts',
+};
+
+/**
+ * @note Dependencies published as ESM only, bundled into the CommonJS build: Jest's module
+ * runtime cannot `require()` ES modules before Node 24.9 (Jest 30) or at all (Jest 29), so a
+ * CommonJS Jest project would fail on `require("eventsource-parser")` otherwise.
+ */
+const ESM_ONLY = [/^eventsource-parser/, /^@mswjs\/interceptors/, /^@open-draft\//, /^rettime/];
+
+// ESM + CJS with declarations: many Jest projects are still CommonJS.
 export default defineConfig([
   {
-    entry: {
-      index: 'src/index.ts',
-      listener: 'src/listener/index.ts',
-      // Integrations: one entry per subpath export. They share chunks with `index`, so a test's
-      // `import { record } from 'replaykit'` and the injected setup file use one interceptor.
-      vitest: 'integrations/vitest/index.ts',
-      'vitest-setup': 'integrations/vitest/setup.ts',
-      jest: 'integrations/jest/index.ts',
-      'jest-setup': 'integrations/jest/setup.ts',
-      'jest-reporter': 'integrations/jest/reporter.ts',
-      msw: 'integrations/msw/index.ts',
-    },
-    // `import.meta.url` in the CommonJS build (the Vitest plugin locates its setup file with it).
-    shims: true,
-    format: ['esm', 'cjs'],
+    entry,
+    format: ['esm'],
     dts: true,
     platform: 'node',
     target: 'node22',
     clean: true,
+    sourcemap: true,
+  },
+  {
+    entry,
+    format: ['cjs'],
+    // `import.meta.url` in CommonJS (the Vitest plugin locates its setup file with it).
+    shims: true,
+    deps: { alwaysBundle: ESM_ONLY },
+    // The bundled interceptor reads its HTTP parser next to itself (`./llhttp/llhttp.wasm`).
+    copy: (config) => [
+      {
+        from: 'node_modules/@mswjs/interceptors/lib/node/llhttp/llhttp.wasm',
+        to: path.join(config.outDir, 'llhttp'),
+      },
+    ],
+    dts: true,
+    platform: 'node',
+    target: 'node22',
+    clean: false,
     sourcemap: true,
   },
   {
