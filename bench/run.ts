@@ -1,0 +1,64 @@
+/**
+ * `npm run bench`: every benchmark in its own process (interceptors are process-wide), side by
+ * side in the same run, printed as one table of ratios. Figures and the machine they came from
+ * go in docs/PERFORMANCE.md. Timings here are never asserted by tests.
+ */
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+async function run(file: string, ...args: string[]): Promise<Record<string, unknown>[]> {
+  const { stdout } = await execa(process.execPath, [here(file), ...args], {
+    env: process.env,
+    stderr: 'inherit',
+  });
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const n = (v: unknown) => Number(v);
+const f = (v: number, digits = 2) => v.toFixed(digits);
+
+console.log(
+  `machine: ${os.cpus()[0]?.model ?? 'unknown'} x${os.cpus().length}, ${os.platform()} ${os.arch()}, Node ${process.version}, load ${os
+    .loadavg()
+    .map((l) => f(l, 1))
+    .join(' ')}`,
+);
+
+// (a) The cassette is recorded on the first run (untimed) and reused.
+await run('./replay-sdk.ts', 'floor');
+const tools = ['floor', 'replaykit', 'nock', 'loopback'] as const;
+const rows: Record<string, Record<string, unknown>> = {};
+for (const tool of tools) rows[tool] = (await run('./replay-sdk.ts', tool))[0]!;
+const rk = rows.replaykit!;
+console.log(`\n(a) replay ${rk.n} exchanges (openai/anthropic/gemini SDKs, half streaming)`);
+console.log('tool        wall ms   cpu ms   ms/exchange (cpu)   replaykit cpu / tool cpu   ok');
+for (const tool of tools) {
+  const r = rows[tool]!;
+  console.log(
+    `${tool.padEnd(10)} ${f(n(r.ms), 0).padStart(7)} ${f(n(r.cpu_ms), 0).padStart(8)} ${f(n(r.cpu_ms) / n(r.n), 3).padStart(13)}       ${f(n(rk.cpu_ms) / n(r.cpu_ms)).padStart(14)}            ${r.ok}`,
+  );
+}
+
+// (b)
+const pass = await run('./passthrough.ts');
+const none = n(pass.find((p) => p.variant === 'none')?.median_ms);
+console.log(`\n(b) interception overhead per request, loopback server, median of ${pass[0]?.n}`);
+console.log('variant             median ms   overhead ms');
+for (const p of pass) {
+  console.log(
+    `${String(p.variant).padEnd(18)} ${f(n(p.median_ms), 3).padStart(9)}   ${f(n(p.median_ms) - none, 3).padStart(10)}`,
+  );
+}
+
+// (c)
+const [mem] = await run('./memory.ts');
+console.log('\n(c) memory replaying a large cassette');
+console.log(
+  `file ${mem?.file_mb} MB (${mem?.exchanges} exchanges): RSS before ${mem?.rss_before_mb} MB, peak RSS ${mem?.peak_rss_mb} MB, peak heap ${mem?.peak_heap_mb} MB`,
+);
