@@ -62,6 +62,15 @@ async function build(root: string): Promise<void> {
   await execa(process.execPath, [path.join(REPO, 'node_modules/tsdown/dist/run.mjs')], {
     cwd: copy,
   });
+  // The published shape, checked on exactly what is packed (kept for publint.test.ts).
+  const lint = await execa(process.execPath, [path.join(REPO, 'node_modules/publint/src/cli.js')], {
+    cwd: copy,
+    reject: false,
+  });
+  writeFileSync(
+    path.join(root, 'publint.txt'),
+    `exit ${lint.exitCode}\n${lint.stdout}${lint.stderr}`,
+  );
   await npm(['pack', '--pack-destination', root], copy);
   const tarball = readdirSync(root).find((f) => f.endsWith('.tgz'))!;
   const base = path.join(root, 'base');
