@@ -71,7 +71,7 @@ afterAll(() => up?.close());
 describe('handlersFromCassette', () => {
   test('serves the recorded stream event by event and the JSON answer, offline', async () => {
     const server = setupServer(...msw.handlersFromCassette(cassette));
-    server.listen({ onUnhandledRequest: 'error' });
+    server.listen({ onUnhandledFrame: 'error' });
     try {
       const out = await conversation('Hi');
       expect(out.deltas).toEqual(['Hello', ' from', ' the', ' fake', ' upstream.']);
@@ -85,7 +85,7 @@ describe('handlersFromCassette', () => {
   test('a changed request gets the divergence report as the provider error', async () => {
     const served = msw.cassetteHandlers(cassette);
     const server = setupServer(...served.handlers);
-    server.listen({ onUnhandledRequest: 'error' });
+    server.listen({ onUnhandledFrame: 'error' });
     try {
       const error = await clients()
         .openai.responses.create({ model: 'gpt-5', input: 'Bye' })
