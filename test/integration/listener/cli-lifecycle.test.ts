@@ -115,13 +115,23 @@ describe('listen start / status / stop', () => {
     expect(again.pid).not.toBe(started.pid);
   });
 
-  test('synthetic and replay modes are validated, then refused as not implemented yet', async () => {
+  test('replay mode needs a readable --cassette; the error names it', async () => {
     const replay = await run(['listen', 'start', '--port', '0', '--mode', 'replay']);
     expect(replay.exitCode).toBe(2);
     expect(replay.stderr).toContain('--mode replay needs --cassette FILE');
-    const synthetic = await run(['listen', 'start', '--port', '0', '--mode', 'synthetic']);
-    expect(synthetic.exitCode).toBe(2);
-    expect(synthetic.stderr).toContain('--mode synthetic is not implemented yet');
+    const missing = await run([
+      'listen',
+      'start',
+      '--port',
+      '0',
+      '--mode',
+      'replay',
+      '--cassette',
+      'no-such-cassette.rpk',
+    ]);
+    expect(missing.exitCode).toBe(4);
+    expect(missing.stderr).toContain('no-such-cassette.rpk');
+    expect((await json(['listen', 'status'])).status).toBe('stopped');
   });
 
   test('a non-loopback host without --allow-remote and a token is refused', async () => {

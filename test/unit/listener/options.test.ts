@@ -47,3 +47,15 @@ test('an invalid port is refused', () => {
   expect(() => resolveListenOptions({ port: Number('abc') }, {})).toThrow(/Invalid --port/);
   expect(() => resolveListenOptions({ port: 70000 }, {})).toThrow(/Invalid --port/);
 });
+
+test('sizes and durations for rotation, timeouts and prune parse with units, and refuse nonsense', async () => {
+  const { parseDuration, parseSize } = await import('../../../src/listener/options.ts');
+  expect(parseSize('10MB', '--rotate-size')).toBe(10 * 1024 * 1024);
+  expect(parseSize('512k', '--rotate-size')).toBe(512 * 1024);
+  expect(parseSize(1500, '--rotate-size')).toBe(1500);
+  expect(parseDuration('250ms', '--timeout')).toBe(250);
+  expect(parseDuration('1h', '--rotate-interval')).toBe(3_600_000);
+  expect(parseDuration('7d', '--max-age')).toBe(7 * 86_400_000);
+  expect(() => parseSize('ten', '--rotate-size')).toThrow('Invalid --rotate-size "ten"');
+  expect(() => parseDuration('0s', '--timeout')).toThrow('Invalid --timeout "0s"');
+});
