@@ -92,6 +92,10 @@ function eventStream(
       const next = chunks.next();
       if (next.done) {
         if (stream.state === 'interrupted') {
+          // A dropped connection's close arrives after its data: let a client that is still
+          // parsing the last events see them before the failure (an instant replay would
+          // otherwise fail the stream while its events are still queued, and they would be lost).
+          await new Promise((resolve) => setTimeout(resolve, 1));
           controller.error(new TypeError('terminated: the recorded stream was interrupted here'));
         } else {
           controller.close();
