@@ -61,13 +61,19 @@ export async function pruneArtifacts(options: PruneOptions = {}): Promise<PruneR
     in_use: [],
     dry_run: options.dryRun ?? false,
   };
-  files.forEach(({ file, mtime }, i) => {
-    if (busy.has(file)) return void result.in_use.push(file);
+  for (const [i, { file, mtime }] of files.entries()) {
+    if (busy.has(file)) {
+      result.in_use.push(file);
+      continue;
+    }
     const tooMany = options.keep !== undefined && i >= options.keep;
     const tooOld = maxAgeMs !== null && now - mtime > maxAgeMs;
-    if (!tooMany && !tooOld) return void result.kept.push(file);
+    if (!tooMany && !tooOld) {
+      result.kept.push(file);
+      continue;
+    }
     if (!result.dry_run) rmSync(file, { force: true });
     result.removed.push(file);
-  });
+  }
   return result;
 }

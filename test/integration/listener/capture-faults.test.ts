@@ -30,7 +30,10 @@ afterEach(async () => {
 
 const POLICIES: ListenerPolicy[] = ['live_only', 'best_effort', 'synthetic_allowed'];
 const captureErrors = (steps: Step[]) =>
-  steps.filter((s) => s.type === 'error.event' && s.source === 'capture');
+  steps.filter(
+    (s): s is Extract<Step, { type: 'error.event' }> =>
+      s.type === 'error.event' && s.source === 'capture',
+  );
 
 /** Faults planted in one hook of the real capture: what an adapter bug or a bad value does. */
 const FAULTS: { name: string; hook: keyof ExchangeRecorder; error: () => Error }[] = [
