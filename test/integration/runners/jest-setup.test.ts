@@ -122,7 +122,7 @@ describe('replaykit/jest in real jest runs', () => {
       ),
     );
     expect(b.output).toContain(`  recorded ${ESM_CASSETTE}`);
-  });
+  }, 120_000);
 
   test('replay mode passes offline in both module systems', async () => {
     offline = up.url;
@@ -137,7 +137,7 @@ describe('replaykit/jest in real jest runs', () => {
     expect(b.exitCode).toBe(0);
     expect(a.output).toContain(`  replayed ${CJS_CASSETTE}`);
     expect(b.output).toContain(`  replayed ${ESM_CASSETTE}`);
-  });
+  }, 120_000);
 
   test('a changed request fails with the first divergence in the Jest format', async () => {
     const run = await runIn(cjs, JEST, {
@@ -171,5 +171,5 @@ describe('replaykit/jest in real jest runs', () => {
       ]),
     );
     expect(run.output).toContain(`  diverged ${CJS_CASSETTE}`);
-  });
+  }, 120_000);
 });

@@ -90,7 +90,7 @@ describe('replaykit/vitest in a real vitest run', () => {
     expect(run.output).toContain(
       ['[replaykit] cassettes: 1 used, 0 missing, 0 unused', `  recorded ${CASSETTE}`].join('\n'),
     );
-  });
+  }, 120_000);
 
   test('replay mode passes offline and reports what was replayed', async () => {
     OFFLINE = up.url;
@@ -101,13 +101,13 @@ describe('replaykit/vitest in a real vitest run', () => {
     expect(run.output).toContain(
       ['[replaykit] cassettes: 1 used, 0 missing, 0 unused', `  replayed ${CASSETTE}`].join('\n'),
     );
-  });
+  }, 120_000);
 
   test('CI=true replays by default', async () => {
     const run = await runIn(project, VITEST, { CI: 'true', FAKE_URL: OFFLINE });
     expect(run.exitCode).toBe(0);
     expect(run.output).toContain(`  replayed ${CASSETTE}`);
-  });
+  }, 120_000);
 
   test('a changed request fails with the first divergence in the runner format', async () => {
     const run = await runIn(project, VITEST, {
@@ -139,7 +139,7 @@ describe('replaykit/vitest in a real vitest run', () => {
       '  First difference: body.messages[0].content: expected "Hi" but got "Hello"',
     );
     expect(run.output).toContain(`  diverged ${CASSETTE}`);
-  });
+  }, 120_000);
 
   test('a new test without a cassette fails with how to record it; stale cassettes are reported unused', async () => {
     writeFileSync(path.join(project, 'cassettes/chat.test.ts/renamed-test.rpk'), '');
@@ -161,7 +161,7 @@ describe('replaykit/vitest in a real vitest run', () => {
         '  Record the missing ones: REPLAYKIT_MODE=record vitest run chat.test.ts',
       ].join('\n'),
     );
-  });
+  }, 120_000);
 
   test('the documented one-liner re-records a single test', async () => {
     up = await startFakeUpstream();
@@ -176,5 +176,5 @@ describe('replaykit/vitest in a real vitest run', () => {
     );
     // Filtered-out tests keep their cassettes and are not reported unused.
     expect(run.output).not.toContain(`unused   ${CASSETTE}`);
-  });
+  }, 120_000);
 });
