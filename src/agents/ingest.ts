@@ -34,12 +34,17 @@ export interface IngestSummary {
   types: Partial<Record<StepInput['type'], number>>;
 }
 
+/**
+ * Ingested steps name their stream as the endpoint, `agent:<name>`: they record what the agent did,
+ * not traffic, so replay parity leaves them out (src/replay/trace.ts) while they share the
+ * correlation id of the model exchange they belong to.
+ */
 const AGENTS: Record<AgentName, { mapper: Mapper; provider: Provider; endpoint: string }> = {
-  codex: { mapper: mapCodexEvent, provider: 'openai', endpoint: 'codex.exec-json' },
+  codex: { mapper: mapCodexEvent, provider: 'openai', endpoint: 'agent:codex' },
   'claude-code': {
     mapper: mapClaudeCodeEvent,
     provider: 'anthropic',
-    endpoint: 'claude-code.stream-json',
+    endpoint: 'agent:claude-code',
   },
 };
 

@@ -4,6 +4,8 @@
  * routed app; `guardRecorder` turns a throwing hook into a "degraded" flag instead of a broken
  * response (issue 5, failure isolation).
  */
+import type { IngestSummary } from '../agents/ingest.ts';
+import type { AgentName } from '../agents/types.ts';
 import type { Transport } from '../pipeline/exchange.ts';
 import type { GatewayRoute } from './routes.ts';
 
@@ -64,6 +66,11 @@ export interface CaptureSink {
    * `error.event` (source `capture`) and report it through the subscribed handler.
    */
   recordFault?(error: unknown, hook: string): void;
+  /**
+   * An agent's own event stream (`POST /__replaykit/ingest/<agent>`): written as steps into this
+   * capture, correlated with its model exchanges of the same session (src/agents).
+   */
+  ingest?(agent: AgentName, lines: AsyncIterable<string>): Promise<IngestSummary>;
   /** Flush and seal everything; resolves to the artifact paths written. */
   close(): Promise<string[]>;
 }

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import zlib from 'node:zlib';
+import { ModelStepIndex } from '../agents/correlate.ts';
 import type { ErrorEvent, ResponseSource } from '../cassette/schema.ts';
 import { createCassetteWriter } from '../cassette/writer.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
@@ -15,6 +16,7 @@ import { CapturePipeline, type ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import { VERSION } from '../version.ts';
+import { indexedSink, ingestInto } from './agent-ingest.ts';
 import type {
   CaptureFaultHandler,
   CaptureSink,
@@ -56,10 +58,13 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
     (error) => reportFault(error, 'writer'),
   );
   const started = performance.now();
+  const clock = () => Math.round((performance.now() - started) * 1000) / 1000;
+  // Agent events posted to the listener are correlated with the model steps written here.
+  const index = new ModelStepIndex();
   const pipeline = new CapturePipeline({
-    sink,
+    sink: indexedSink(sink, index),
     redactor,
-    clock: () => Math.round((performance.now() - started) * 1000) / 1000,
+    clock,
     onFault: (error) => reportFault(error, 'pipeline'),
   });
   let closed: string[] | undefined;
@@ -73,6 +78,20 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
       reportFault = handler;
     },
     recordFault: (error, hook) => pipeline.fault(error, `listener hook ${hook}`),
+    ingest: (agent, lines) =>
+      ingestInto(
+        {
+          index,
+          redactor,
+          clock,
+          write(step) {
+            sink.append(step);
+            sink.finish(step.correlation_id);
+          },
+        },
+        agent,
+        lines,
+      ),
     async close() {
       closed ??= sink.close();
       return closed;

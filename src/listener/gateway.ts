@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.ts';
+import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { forwardHttp } from './forward-http.ts';
 import { createWsProxy, writeProviderError } from './forward-ws.ts';
@@ -255,6 +256,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(text);
     };
+    if (path?.startsWith(INGEST_PREFIX)) return void handleIngest(req, res, path, capture);
     if (path === '/__replaykit/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       return json(200, health());
     }

@@ -20,6 +20,8 @@ import type { Redactor } from '../redaction/index.ts';
 
 export function isCompared(step: Step): boolean {
   if (step.type === 'agent.event') return false;
+  // Ingested from an agent's own event stream (src/agents): what the agent did, not traffic.
+  if (step.endpoint.startsWith('agent:')) return false;
   if (step.type === 'error.event') return step.source === 'upstream';
   return true;
 }

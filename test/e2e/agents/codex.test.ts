@@ -14,6 +14,7 @@ import {
   codexCommand,
   createWorld,
   envLines,
+  postIngest,
   runAgent,
   startListener,
   stopListener,
@@ -107,6 +108,14 @@ describe.skipIf(skip !== null)('codex exec through the listener', { timeout: 120
       );
       expect(up.received.some((r) => r.transport === 'websocket')).toBe(transport === 'websocket');
 
+      // The agent's own account of the run, posted to the listener, lands in the same artifact
+      // and is tied to the model exchanges of the same thread.
+      const thread = run.events.find((e) => e.type === 'thread.started')?.thread_id;
+      const ingested = await postIngest(live.url, 'codex', run.stdout);
+      expect(ingested.status).toBe(200);
+      expect(ingested.body).toMatchObject({ session_id: thread, parse_errors: 0 });
+      expect(ingested.body.linked).toBeGreaterThanOrEqual(2);
+
       const { artifacts } = await stopListener(world);
       expect(artifacts).toEqual([live.artifact]);
       const { steps } = await loadCassette(live.artifact);
@@ -121,17 +130,27 @@ describe.skipIf(skip !== null)('codex exec through the listener', { timeout: 120
       expect(
         requests.every((r) => r.transport === (transport === 'websocket' ? 'websocket' : 'http')),
       ).toBe(true);
-      const call = steps.find((s) => s.type === 'tool.request');
+      const call = steps.find((s) => s.type === 'tool.request' && s.kind === 'custom_tool_call');
       expect(call).toMatchObject({ name: 'exec', kind: 'custom_tool_call', arguments: EXEC });
-      const result = steps.find((s) => s.type === 'tool.response');
+      const result = steps.find(
+        (s) => s.type === 'tool.response' && s.kind === 'custom_tool_call_output',
+      );
       expect(result).toMatchObject({ call_id: call?.type === 'tool.request' ? call.call_id : '' });
       expect(JSON.stringify(result)).toContain('tool-output-42');
+      // The command Codex ran, from its --json, sits with the exchange that sent its output back.
+      const executed = steps.find(
+        (s) => s.type === 'tool.response' && s.kind === 'command_execution',
+      );
+      expect(executed?.correlation_id).toBe(result?.correlation_id);
       // No route Codex used was refused.
       expect(steps.filter((s) => s.type === 'error.event')).toEqual([]);
       routes.set(transport, new Set(routesOf(steps)));
 
       const scan = await world.cli(['scan', live.artifact]);
       expect(scan.exitCode, scan.stdout + scan.stderr).toBe(0);
+
+      const parity = await world.cli(['assert', live.artifact]);
+      expect(parity.exitCode, parity.stdout + parity.stderr).toBe(0);
 
       // Offline: the upstream is gone; the same command is answered from the artifact.
       await up.close();

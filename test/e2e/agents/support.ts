@@ -195,3 +195,13 @@ export function artifactsIn(dir: string): string[] {
         .map((f) => join(dir, f))
     : [];
 }
+
+/** POSTs an agent's event stream to the running listener's ingest route. */
+export async function postIngest(
+  url: string,
+  agent: AgentCli,
+  text: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}/__replaykit/ingest/${agent}`, { method: 'POST', body: text });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
