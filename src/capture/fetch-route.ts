@@ -54,13 +54,17 @@ export function installFetchRoute(answer: FetchAnswer): () => void {
   const slot = globalThis as GlobalSlot;
   const original = slot[GLOBAL_DISPATCHER] ?? createDefaultDispatcher();
   if (!original) return () => {};
-  const route: Dispatcher = Object.create(original, {
-    dispatch: {
-      value(options: DispatchOptions, handler: FetchHandler): boolean {
-        if (options.upgrade) return original.dispatch(options, handler);
-        serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
-        return true;
-      },
+  const dispatch = (options: DispatchOptions, handler: FetchHandler): boolean => {
+    if (options.upgrade) return original.dispatch(options, handler);
+    serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
+    return true;
+  };
+  // Everything but `dispatch` is the original's, called on the original (close, destroy, events).
+  const route = new Proxy(original, {
+    get(target, property) {
+      if (property === 'dispatch') return dispatch;
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
   slot[GLOBAL_DISPATCHER] = route;
