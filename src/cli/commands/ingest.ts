@@ -49,11 +49,9 @@ export default defineCommand({
         );
       });
     }
-    const stream = input === '-' ? process.stdin : createReadStream(input, 'utf8');
-    const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     const result = await ingestToCassette({
       agent,
-      lines,
+      lines: linesOf(input),
       out: String(args.out),
       ...(args.with ? { withCassette: String(args.with) } : {}),
       replace: Boolean(args.force),
@@ -78,3 +76,12 @@ export default defineCommand({
     }
   },
 });
+
+/**
+ * Opened only when ingestion starts reading (after `--with` was read): readline drops the lines it
+ * emits before anyone iterates it.
+ */
+async function* linesOf(input: string): AsyncGenerator<string> {
+  const stream = input === '-' ? process.stdin : createReadStream(input, 'utf8');
+  yield* createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+}

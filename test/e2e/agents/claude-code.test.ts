@@ -3,6 +3,7 @@
  * Bash tool_use → tool_result round trip, scan, then the same run served offline by
  * `listen start --mode replay` with the upstream gone.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Step } from '../../../src/cassette/schema.ts';
@@ -13,6 +14,7 @@ import {
   announceSkip,
   createWorld,
   envLines,
+  postIngest,
   runAgent,
   startListener,
   stopListener,
@@ -75,6 +77,12 @@ describe.skipIf(skip !== null)('claude -p through the listener', { timeout: 120_
     expect(up.received.length).toBeGreaterThanOrEqual(2);
     expect(up.received.every((r) => r.headers['user-agent']?.startsWith('claude-cli/'))).toBe(true);
 
+    const session = run.events.find((e) => e.type === 'system')?.session_id;
+    const ingested = await postIngest(live.url, 'claude-code', run.stdout);
+    expect(ingested.status).toBe(200);
+    // tool_use by call id, tool_result by call id, the final text by the upstream request id.
+    expect(ingested.body).toMatchObject({ session_id: session, parse_errors: 0, linked: 3 });
+
     const { artifacts } = await stopListener(world);
     expect(artifacts).toEqual([live.artifact]);
     const { steps } = await loadCassette(live.artifact);
@@ -86,24 +94,53 @@ describe.skipIf(skip !== null)('claude -p through the listener', { timeout: 120_
       'completed',
       'completed',
     ]);
-    expect(steps.find((s) => s.type === 'tool.request')).toMatchObject({
+    const captured = steps.filter((s) => !s.endpoint.startsWith('agent:'));
+    expect(captured.find((s) => s.type === 'tool.request')).toMatchObject({
       call_id: 'toolu_fake0001',
       name: 'Bash',
       arguments: { command: 'echo tool-output-42' },
     });
-    expect(steps.find((s) => s.type === 'tool.response')).toMatchObject({
+    expect(captured.find((s) => s.type === 'tool.response')).toMatchObject({
       call_id: 'toolu_fake0001',
       name: 'Bash',
       kind: 'tool_result',
     });
-    expect(JSON.stringify(steps.find((s) => s.type === 'tool.response'))).toContain(
+    expect(JSON.stringify(captured.find((s) => s.type === 'tool.response'))).toContain(
       'tool-output-42',
     );
+    // Claude Code's own record of the Bash call sits in the exchange whose response asked for it.
+    const asked = captured.find((s) => s.type === 'tool.request');
+    const own = steps.find((s) => s.type === 'tool.request' && s.endpoint === 'agent:claude-code');
+    expect(own?.correlation_id).toBe(asked?.correlation_id);
     expect(steps.filter((s) => s.type === 'error.event')).toEqual([]);
     routes = routesOf(steps);
 
     const scan = await world.cli(['scan', live.artifact]);
     expect(scan.exitCode, scan.stdout + scan.stderr).toBe(0);
+
+    const parity = await world.cli(['assert', live.artifact]);
+    expect(parity.exitCode, parity.stdout + parity.stderr).toBe(0);
+
+    // The same stream through the CLI, next to a copy of the captured steps.
+    const stream = join(world.root, 'claude.ndjson');
+    writeFileSync(stream, run.stdout);
+    const out = join(world.root, 'ingested.rpk');
+    const cli = await world.cli([
+      'ingest',
+      'claude-code',
+      stream,
+      '--with',
+      live.artifact,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(cli.exitCode, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({
+      session_id: session,
+      linked: 3,
+      parse_errors: 0,
+    });
 
     // Offline: the upstream is gone; the same command is answered from the artifact.
     await up.close();
