@@ -5,7 +5,7 @@
  * engine the in-process replayer and the listener use, driven directly. This is how artifacts
  * captured passively (WebSocket turns, agent runs) are gated.
  */
-import type { ModelRequest, Step } from '../cassette/schema.ts';
+import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { encodeBody, normalizeRequest, requestSteps } from '../providers/index.ts';
@@ -40,6 +40,8 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
   const sink = createMemorySink();
   const pipeline = new CapturePipeline({ sink, redactor: keepAsRecorded, clock: () => 0 });
   const divergences: DivergenceDetails[] = [];
+  /** Replayed exchanges whose recorded stream was never closed (see `unassembled` below). */
+  const unclosed = new Map<string, ModelResponse>();
   let served = 0;
   for (const recorded of matcher.exchanges) {
     const raw = rawOf(recorded.request);
@@ -73,6 +75,27 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
     const ws = exchange.response.stream?.format === 'websocket';
     const body = ws ? null : toResponse(exchange.response, serveOptionsOf(exchange)).body;
     await feedResponse(capture, exchange.response, body);
+    if (exchange.response.stream && !exchange.response.assembled)
+      unclosed.set(capture.correlation_id, exchange.response);
   }
-  return { steps: sink.steps, served, divergences };
+  return { steps: unassembled(sink.steps, unclosed), served, divergences };
+}
+
+/**
+ * A stream the recorder never closed (the process was killed mid-stream) is kept by the reader
+ * as an interrupted response with its events, but without what the recorder derives at the end:
+ * the assembly, diagnostics and tool calls. Its replay is compared on what was written (status,
+ * headers, events, state).
+ */
+function unassembled(steps: Step[], unclosed: Map<string, ModelResponse>): Step[] {
+  if (unclosed.size === 0) return steps;
+  return steps.flatMap((step) => {
+    const recorded = unclosed.get(step.correlation_id);
+    if (!recorded) return [step];
+    if (step.type === 'tool.request') return [];
+    if (step.type !== 'model.response') return [step];
+    const { assembled: _a, diagnostics: _d, ...rest } = step;
+    // The reader's own note about the missing close is the file's, carried over as it is.
+    return [recorded.diagnostics ? { ...rest, diagnostics: recorded.diagnostics } : rest];
+  });
 }

@@ -140,10 +140,9 @@ test('kill -9 mid-stream: the artifact replays offline through the listener', as
   expect(cut).toBe('cut');
 });
 
-// Known bug in `replaypack assert` (replay/parity.ts), reported to its owner: a stream folded by
-// the reader from a killed run has no `assembled`, its self-replay has one, so parity reports a
-// divergence at `assembled`. Remove `.fails` once parity ignores it (or loadCassette assembles).
-test.fails('kill -9 mid-stream: the artifact passes replaypack assert', async () => {
+// A stream folded by the reader from a killed run has no `assembled`: parity compares it on what
+// was written (docs/CONTRACT.md, "Replay parity").
+test('kill -9 mid-stream: the artifact passes replaypack assert', async () => {
   const artifact = await crashedArtifact();
   const assert = await replaypack(['assert', artifact]);
   expect(assert.stderr).toBe('');
