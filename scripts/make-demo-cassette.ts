@@ -139,8 +139,9 @@ writer.append({
   offset_ms: 530,
   call_id: 'call_demo_1',
   name: 'get_weather',
-  kind: 'function',
-  output: { city: 'Paris', temperature_c: 11, conditions: 'light rain' },
+  // As the provider module derives it from a Chat `role: tool` message: the content string.
+  kind: 'tool',
+  output: JSON.stringify({ city: 'Paris', temperature_c: 11, conditions: 'light rain' }),
 });
 
 // Exchange 2: not streamed, the tool result goes back and the model answers.
