@@ -7,12 +7,11 @@
  * `RECORD_EXAMPLES=1` re-records the cassettes against the fake upstream and copies them back.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 import { fixtureProject, installedPackage, REPO } from './package.ts';
-import { JEST, runIn, VITEST } from './run.ts';
+import { closedPort, JEST, runIn, VITEST } from './run.ts';
 
 const EXAMPLES = path.join(REPO, 'examples');
 const RECORD = process.env.RECORD_EXAMPLES === '1';
@@ -33,15 +32,6 @@ function files(dir: string, base = dir): Record<string, string> {
     else out[path.relative(base, abs)] = abs;
   }
   return out;
-}
-
-/** A loopback port with nothing behind it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const baseUrls = (origin: string) => ({

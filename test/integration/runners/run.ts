@@ -1,4 +1,5 @@
 /** Runs a real test runner (from the repository's node_modules) in a fixture project. */
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { REPO } from './package.ts';
@@ -36,3 +37,12 @@ export async function runIn(
 
 export const VITEST = [path.join(REPO, 'node_modules/vitest/vitest.mjs'), 'run'];
 export const JEST = [path.join(REPO, 'node_modules/jest/bin/jest.js'), '--ci=false'];
+
+/** A loopback port with nothing behind it. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
