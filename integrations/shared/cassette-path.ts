@@ -15,7 +15,7 @@ export function slug(name: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
     .replace(/›/g, '--')
-    .replace(/[^A-Za-z0-9._ -]+/g, '-')
+    .replace(/[^A-Za-z0-9._ -]+/g, ' ')
     .replace(/\s+/g, '-')
     .replace(/-{3,}/g, '--')
     .replace(/^[-.]+|[-.]+$/g, '');
