@@ -14,11 +14,11 @@ import { createCassetteWriter } from '../cassette/writer.ts';
 import { ReplayKitError } from '../errors.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
-import { loadForReplay } from '../pipeline/cassette.ts';
 import { normalizeRequest } from '../providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
+import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { VERSION } from '../version.ts';
 import { installFetchRoute } from './fetch-route.ts';
@@ -142,8 +142,9 @@ async function startReplay(
       `Failed to replay "${options.cassette}": the cassette does not exist (mode replay${options.mode ? '' : ', the default on CI'}). Record it first: REPLAYKIT_MODE=record <your test command>`,
     );
   }
-  const { steps } = await loadForReplay(cassette);
-  const matcher = new ReplayMatcher(options.cassette, steps, normalizeRequest, options);
+  // A large cassette keeps its responses on disk until they are served (replay/index-file.ts).
+  const source = await loadReplaySource(cassette);
+  const matcher = new ReplayMatcher(options.cassette, source, normalizeRequest, options);
   const handler = new ReplayHandler({
     matcher,
     redactor,

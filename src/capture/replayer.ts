@@ -12,6 +12,7 @@ import type { RawRequest } from '../pipeline/exchange.ts';
 import type { Redactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
+import { loadResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import type { ReplayMatcher } from '../replay/matcher.ts';
 import { toResponse } from '../replay/serve.ts';
@@ -79,7 +80,8 @@ export class ReplayHandler implements InterceptHandler {
     }
     this.served++;
     const exchange = result.exchange;
-    const recorded = exchange.response;
+    // Read back from the cassette before the trace begins: a large one keeps responses on disk.
+    const recorded = exchange.response && (await loadResponse(exchange.response));
     const capture = this.#o.trace?.begin(raw) ?? null;
     // No recorded response: the request failed at record time (e.g. connection refused).
     if (!recorded) {

@@ -7,7 +7,7 @@
 import { CassetteFormatError } from '../errors.ts';
 import type { CanonicalHasher } from './canonical.ts';
 import { describeIssues, kindOf } from './issues.ts';
-import type { CassetteEntry } from './reader.ts';
+import type { CassetteEntry, LineSpan } from './reader.ts';
 import {
   BodyLine,
   FORMAT_VERSION,
@@ -28,17 +28,41 @@ interface OpenStream {
   head: StreamOpenLine;
   events: StreamEvent[];
   line: number;
+  spans: LineSpan[] | undefined;
+}
+
+/** Appends a line's span, merging it into the previous one when the lines are adjacent. */
+function extend(spans: LineSpan[] | undefined, span: LineSpan | undefined): LineSpan[] | undefined {
+  if (!spans || !span) return undefined;
+  const last = spans.at(-1);
+  if (last && last.end === span.start) spans.push({ ...spans.pop()!, end: span.end });
+  else spans.push(span);
+  return spans;
+}
+
+export interface FolderOptions {
+  /**
+   * Fold a few lines of a file already read whole (replay reading one step back by its spans):
+   * no header is expected and the first step's index is this one.
+   */
+  resume?: number;
 }
 
 /** `base` hashes without provider rules, for the seal's `integrity` (may be `hasher` itself). */
-export function createFolder(file: string, hasher: CanonicalHasher, base: CanonicalHasher) {
+export function createFolder(
+  file: string,
+  hasher: CanonicalHasher,
+  base: CanonicalHasher,
+  options: FolderOptions = {},
+) {
   const fail = (line: number, what: string) => new CassetteFormatError(file, line, what);
+  const resumed = options.resume !== undefined;
   let header: RunHeader | undefined;
   let seal: { value: RunSeal; line: number } | undefined;
-  let reserved = 0;
-  let emitted = 0;
+  let reserved = options.resume ?? 0;
+  let emitted = reserved;
   const open = new Map<string, OpenStream>();
-  const ready = new Map<number, { step: Step; line: number }>();
+  const ready = new Map<number, { step: Step; line: number; spans?: LineSpan[] | undefined }>();
 
   function* flush(): Generator<CassetteEntry> {
     for (let next = ready.get(emitted); next; next = ready.get(emitted)) {
@@ -46,7 +70,9 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
       hasher.add(next.step);
       if (base !== hasher) base.add(next.step);
       emitted++;
-      yield { kind: 'step', step: next.step, line: next.line };
+      yield next.spans
+        ? { kind: 'step', step: next.step, line: next.line, spans: next.spans }
+        : { kind: 'step', step: next.step, line: next.line };
     }
   }
 
@@ -77,7 +103,11 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
     return parsed.data;
   }
 
-  function* body(value: Record<string, unknown>, line: number): Generator<CassetteEntry> {
+  function* body(
+    value: Record<string, unknown>,
+    line: number,
+    span: LineSpan | undefined,
+  ): Generator<CassetteEntry> {
     const type = value.type;
     if (type === 'run.header') {
       throw fail(line, 'a second run.header; a cassette holds one run, and its header is line 1');
@@ -110,7 +140,7 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
           );
         }
         reserve(entry.index, line);
-        open.set(entry.correlation_id, { head: entry, events: [], line });
+        open.set(entry.correlation_id, { head: entry, events: [], line, spans: extend([], span) });
         return;
       }
       case 'stream.event': {
@@ -125,6 +155,7 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
         }
         const { type: _t, correlation_id: _c, seq: _s, ...event } = entry;
         target.events.push(event);
+        target.spans = extend(target.spans, span);
         return;
       }
       case 'run.seal': {
@@ -140,13 +171,14 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
       }
       case 'model.response':
         if (closing) {
+          closing.spans = extend(closing.spans, span);
           yield* close(entry, closing, line);
           return;
         }
         break;
     }
     reserve(entry.index, line);
-    ready.set(entry.index, { step: entry, line });
+    ready.set(entry.index, { step: entry, line, spans: extend([], span) });
     yield* flush();
   }
 
@@ -179,12 +211,18 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
     ready.set(entry.index, {
       step: { ...entry, stream: { ...entry.stream, events } },
       line: target.line,
+      spans: target.spans,
     });
     yield* flush();
   }
 
   return {
-    *line(text: string, line: number, mayBeTorn: boolean): Generator<CassetteEntry> {
+    *line(
+      text: string,
+      line: number,
+      mayBeTorn: boolean,
+      span?: LineSpan,
+    ): Generator<CassetteEntry> {
       if (text.trim() === '') return;
       let value: unknown;
       try {
@@ -197,7 +235,7 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
             `not valid JSON (the line starts ${JSON.stringify(start)}); each line must be one JSON object`,
           );
         }
-        if (!header) {
+        if (!header && !resumed) {
           throw fail(
             line,
             'the run.header line is cut short (the writer stopped mid-write); there is nothing to recover',
@@ -211,8 +249,8 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
         throw fail(line, `expected a JSON object, got ${kindOf(value)}`);
       }
       const record = value as Record<string, unknown>;
-      if (header) {
-        yield* body(record, line);
+      if (header || resumed) {
+        yield* body(record, line, span);
         return;
       }
       header = parseHeader(record, line);
@@ -220,7 +258,7 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
     },
 
     *finish(): Generator<CassetteEntry> {
-      if (!header) {
+      if (!header && !resumed) {
         throw new CassetteFormatError(
           file,
           undefined,
@@ -237,7 +275,7 @@ export function createFolder(file: string, hasher: CanonicalHasher, base: Canoni
           stream: { format, state: 'interrupted', events: target.events },
           diagnostics: [{ message }],
         };
-        ready.set(step.index, { step, line: target.line });
+        ready.set(step.index, { step, line: target.line, spans: target.spans });
         yield {
           kind: 'warning',
           message: `${file}:${target.line}: the stream "${base.correlation_id}" (step ${base.index}) has no closing model.response; kept it as interrupted with ${target.events.length} events`,

@@ -4,17 +4,19 @@
  * whole `model.response` steps. Faults are `CassetteFormatError`s reading `file:line: what`.
  */
 import { type FileHandle, open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { CassetteFormatError } from '../errors.ts';
-import { createCanonicalHasher, type Normalizer } from './canonical.ts';
+import { type CanonicalHasher, createCanonicalHasher, type Normalizer } from './canonical.ts';
 import { CassetteReadError, describeFsError } from './errors.ts';
 import { createFolder } from './fold.ts';
 import type { RunHeader, RunSeal, Step } from './schema.ts';
 
 export type CassetteEntry =
   | { kind: 'header'; header: RunHeader; line: number }
-  /** `line` is where the step starts (its `stream.open` line for a streamed response). */
-  | { kind: 'step'; step: Step; line: number }
+  /**
+   * `line` is where the step starts (its `stream.open` line for a streamed response). `spans`
+   * (with `ReadOptions.spans`): the byte ranges of the lines it was folded from, to read it back.
+   */
+  | { kind: 'step'; step: Step; line: number; spans?: LineSpan[] }
   /** A recoverable fault, already phrased `file:line: what` (a torn last line, an open stream). */
   | { kind: 'warning'; message: string; line: number }
   /** Always last: the step count and canonical hash, computed while reading. */
@@ -23,6 +25,15 @@ export type CassetteEntry =
 export interface ReadOptions {
   /** Provider normaliser for the canonical hash: pass the one the writer used (pipeline/canonical.ts). */
   normalize?: Normalizer;
+  /** Report each step's line byte ranges (`spans`), so it can be read back alone (`readStepAt`). */
+  spans?: boolean;
+}
+
+/** Bytes `[start, end)` of one or more consecutive lines of a file; `line` is the first one's number. */
+export interface LineSpan {
+  start: number;
+  end: number;
+  line: number;
 }
 
 export interface Cassette {
@@ -61,7 +72,9 @@ export async function* iterateCassette(
   options: ReadOptions = {},
 ): AsyncGenerator<CassetteEntry, void, undefined> {
   const handle = await openForReading(file);
-  const input = handle.createReadStream({ encoding: 'utf8', autoClose: false });
+  const input = handle.createReadStream({ autoClose: false });
+  const span = (l: Line, line: number) =>
+    options.spans ? { start: l.start, end: l.end, line } : undefined;
   try {
     const { size } = await handle.stat();
     if (size === 0) {
@@ -79,21 +92,101 @@ export async function* iterateCassette(
     const hasher = createCanonicalHasher(options.normalize);
     const base = options.normalize ? createCanonicalHasher() : hasher;
     const folder = createFolder(file, hasher, base);
-    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     // One line of lookahead, so the last line is known to be last when it is parsed.
-    let pending: string | undefined;
+    let pending: Line | undefined;
     let lineNo = 0;
-    for await (const text of lines) {
-      if (pending !== undefined) yield* folder.line(pending, lineNo, false);
-      pending = lineNo === 0 ? text.replace(/^\uFEFF/, '') : text;
+    for await (const next of splitLines(input)) {
+      if (pending !== undefined)
+        yield* folder.line(pending.text, lineNo, false, span(pending, lineNo));
+      if (lineNo === 0) next.text = next.text.replace(/^\uFEFF/, '');
+      pending = next;
       lineNo++;
     }
-    if (pending !== undefined) yield* folder.line(pending, lineNo, !endsWithNewline);
+    if (pending !== undefined) {
+      yield* folder.line(pending.text, lineNo, !endsWithNewline, span(pending, lineNo));
+    }
     yield* folder.finish();
   } finally {
     input.destroy();
     await handle.close().catch(() => {});
   }
+}
+
+/** Reading one step back hashes nothing: the whole file was checked when it was indexed. */
+const NO_HASH: CanonicalHasher = { add() {}, count: 0, digest: () => '' };
+
+/**
+ * Reads one step back from the byte ranges `iterateCassette(file, { spans: true })` reported for
+ * it, folding its lines as the full read did (a streamed response from its stream lines).
+ */
+export async function readStepAt(file: string, index: number, spans: LineSpan[]): Promise<Step> {
+  const handle = await openForReading(file);
+  try {
+    const folder = createFolder(file, NO_HASH, NO_HASH, { resume: index });
+    let step: Step | undefined;
+    const take = (entries: Iterable<CassetteEntry>) => {
+      for (const entry of entries) if (entry.kind === 'step' && !step) step = entry.step;
+    };
+    for (const span of spans) {
+      const bytes = Buffer.alloc(span.end - span.start);
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, span.start);
+      let line = span.line;
+      for (let from = 0; from < bytesRead; line++) {
+        const nl = bytes.indexOf(0x0a, from);
+        const to = nl === -1 || nl > bytesRead ? bytesRead : nl;
+        take(folder.line(decodeLine(bytes.subarray(from, to)), line, false));
+        from = to + 1;
+      }
+    }
+    take(folder.finish());
+    if (step?.index !== index) {
+      throw new CassetteFormatError(
+        file,
+        spans[0]?.line,
+        `step ${index} is no longer where the cassette was read; the file changed while it was replayed. Run again`,
+      );
+    }
+    return step;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+interface Line {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Splits a byte stream at `\n` (dropping a `\r` before it), tracking each line's byte offsets:
+ * readline hands out decoded strings only, and replay reads single steps back by offset.
+ */
+async function* splitLines(input: AsyncIterable<Buffer>): AsyncGenerator<Line> {
+  let carry: Buffer[] = [];
+  let start = 0;
+  for await (const chunk of input) {
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
+      const part = chunk.subarray(from, nl);
+      const bytes = carry.length > 0 ? Buffer.concat([...carry, part]) : part;
+      const end = start + bytes.length + 1;
+      yield { text: decodeLine(bytes), start, end };
+      carry = [];
+      start = end;
+      from = nl + 1;
+    }
+    if (from < chunk.length) carry.push(chunk.subarray(from));
+  }
+  if (carry.length > 0) {
+    const bytes = Buffer.concat(carry);
+    yield { text: decodeLine(bytes), start, end: start + bytes.length };
+  }
+}
+
+function decodeLine(bytes: Buffer): string {
+  const cr = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d;
+  return bytes.toString('utf8', 0, cr ? bytes.length - 1 : bytes.length);
 }
 
 async function openForReading(file: string): Promise<FileHandle> {

@@ -15,6 +15,7 @@ import type { RawRequest } from '../pipeline/exchange.ts';
 import { normalizeRequest, requestSteps } from '../providers/index.ts';
 import { createRedactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
+import { heldResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import { ReplayMatcher } from '../replay/matcher.ts';
 import { wireChunks } from '../replay/serve.ts';
@@ -80,8 +81,10 @@ export async function replayAnswerer(cassette: string): Promise<Answerer> {
         },
       };
     }
-    const step = result.exchange.response;
-    return step ? { kind: 'serve', step, source: 'replay' } : { kind: 'drop' };
+    const stored = result.exchange.response;
+    return stored
+      ? { kind: 'serve', step: heldResponse(stored), source: 'replay' }
+      : { kind: 'drop' };
   };
 }
 

@@ -12,7 +12,7 @@ import { wireChunks } from './serve.ts';
 /** What the replay engine answers for one recorded exchange, as serve options. */
 export function serveOptionsOf(exchange: RecordedExchange): { truncated: boolean } {
   const cut = exchange.failure?.code === 'E_UPSTREAM_ABORTED';
-  return { truncated: cut && exchange.response !== undefined && !exchange.response.stream };
+  return { truncated: cut && exchange.response !== undefined && !exchange.response.streamed };
 }
 
 export async function feedResponse(

@@ -7,9 +7,10 @@
  * - `sequence`: the next unused exchange in recorded order must be the one; anything else diverges.
  */
 import stableStringify from 'fast-json-stable-stringify';
-import type { ErrorEvent, ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
+import type { ErrorEvent, ModelRequest, Step } from '../cassette/schema.ts';
 import { distance } from './diff.ts';
 import { type DivergenceDetails, mismatch, type RequestView } from './divergence.ts';
+import { type ReplaySource, type StoredResponse, sourceFromSteps } from './index-file.ts';
 
 export type MatchMode = 'fingerprint' | 'sequence';
 
@@ -28,7 +29,8 @@ export interface RecordedExchange {
   index: number;
   correlation_id: string;
   request: ModelRequest;
-  response: ModelResponse | undefined;
+  /** Held in memory or read back when served (`loadResponse`); undefined if none was recorded. */
+  response: StoredResponse | undefined;
   /** The upstream failure recorded for this exchange (no response, a body cut off), if any. */
   failure: ErrorEvent | undefined;
   view: RequestView;
@@ -54,35 +56,34 @@ export class ReplayMatcher {
   readonly #byKey = new Map<string, RecordedExchange[]>();
   #cursor = 0;
 
-  constructor(cassette: string, steps: Step[], compare: Comparator, options: MatchOptions = {}) {
+  /** `recorded`: the cassette's steps, or a source that keeps responses on disk (index-file.ts). */
+  constructor(
+    cassette: string,
+    recorded: Step[] | ReplaySource,
+    compare: Comparator,
+    options: MatchOptions = {},
+  ) {
     this.#cassette = cassette;
     this.#options = options;
     this.#compare = (request) => this.#finish(compare(request));
-    const responses = new Map<string, ModelResponse>();
-    const failures = new Map<string, ErrorEvent>();
-    for (const step of steps) {
-      if (step.type === 'model.response') responses.set(step.correlation_id, step);
-      else if (step.type === 'error.event' && step.source === 'upstream') {
-        failures.set(step.correlation_id, step);
-      }
-    }
-    this.exchanges = steps
-      .filter((s): s is ModelRequest => s.type === 'model.request')
-      .map((request, index) => {
-        const view = this.#view(request);
-        const fingerprint = stableStringify(view.compared);
-        return {
-          index,
-          correlation_id: request.correlation_id,
-          request,
-          response: responses.get(request.correlation_id),
-          failure: failures.get(request.correlation_id),
-          view,
-          fingerprint,
-          key: this.#key(request, fingerprint),
-          served: 0,
-        };
-      });
+    const { requests, responses, failures } = Array.isArray(recorded)
+      ? sourceFromSteps(recorded)
+      : recorded;
+    this.exchanges = requests.map((request, index) => {
+      const view = this.#view(request);
+      const fingerprint = stableStringify(view.compared);
+      return {
+        index,
+        correlation_id: request.correlation_id,
+        request,
+        response: responses.get(request.correlation_id),
+        failure: failures.get(request.correlation_id),
+        view,
+        fingerprint,
+        key: this.#key(request, fingerprint),
+        served: 0,
+      };
+    });
     for (const exchange of this.exchanges) {
       const same = this.#byKey.get(exchange.key);
       if (same) same.push(exchange);

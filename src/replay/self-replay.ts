@@ -11,6 +11,7 @@ import type { RawRequest } from '../pipeline/exchange.ts';
 import { encodeBody, normalizeRequest, requestSteps } from '../providers/index.ts';
 import type { DivergenceDetails } from './divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from './feed.ts';
+import { loadResponse } from './index-file.ts';
 import { ReplayMatcher } from './matcher.ts';
 import { toResponse } from './serve.ts';
 import { createMemorySink, keepAsRecorded } from './trace.ts';
@@ -71,12 +72,12 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
       feedFailure(capture, exchange);
       continue;
     }
+    const response = await loadResponse(exchange.response);
     // A WebSocket turn is served as frames (feedResponse), never as an HTTP body.
-    const ws = exchange.response.stream?.format === 'websocket';
-    const body = ws ? null : toResponse(exchange.response, serveOptionsOf(exchange)).body;
-    await feedResponse(capture, exchange.response, body);
-    if (exchange.response.stream && !exchange.response.assembled)
-      unclosed.set(capture.correlation_id, exchange.response);
+    const ws = response.stream?.format === 'websocket';
+    const body = ws ? null : toResponse(response, serveOptionsOf(exchange)).body;
+    await feedResponse(capture, response, body);
+    if (response.stream && !response.assembled) unclosed.set(capture.correlation_id, response);
   }
   return { steps: unassembled(sink.steps, unclosed), served, divergences };
 }

@@ -1,0 +1,105 @@
+/**
+ * What the replay engine holds of a cassette: the requests (matching needs them, and they are
+ * small next to the answers) and, per exchange, its response. A small cassette is held whole; a
+ * large one is indexed in one streaming pass (seal checked on the way) that keeps only where each
+ * response's lines are, and a response is read back from the file when it is served. Memory then
+ * grows with the requests, not with the file.
+ */
+import { stat } from 'node:fs/promises';
+import { iterateCassette, type LineSpan, readStepAt } from '../cassette/reader.ts';
+import type {
+  ErrorEvent,
+  ModelRequest,
+  ModelResponse,
+  RunHeader,
+  Step,
+} from '../cassette/schema.ts';
+import { normalizeStep } from '../pipeline/canonical.ts';
+import { loadForReplay } from '../pipeline/cassette.ts';
+
+/**
+ * Below this size a cassette is loaded whole (about 1.5x its size in heap): no file reads while
+ * serving. Above it, responses stay on disk.
+ */
+export const IN_MEMORY_BELOW = 16 * 1024 * 1024;
+
+/** A recorded response: in memory, or where to read it back from the cassette. */
+export type StoredResponse =
+  | { streamed: boolean; step: ModelResponse }
+  | { streamed: boolean; file: string; index: number; spans: LineSpan[] };
+
+export interface ReplaySource {
+  /** In recorded order. */
+  requests: ModelRequest[];
+  responses: Map<string, StoredResponse>;
+  /** Upstream failures recorded per exchange (correlation id). */
+  failures: Map<string, ErrorEvent>;
+}
+
+export function sourceFromSteps(steps: Iterable<Step>): ReplaySource {
+  const source = empty();
+  for (const step of steps) add(source, step, (s) => ({ streamed: !!s.stream, step: s }));
+  return source;
+}
+
+export async function loadReplaySource(
+  file: string,
+  options: { inMemoryBelow?: number } = {},
+): Promise<ReplaySource & { header: RunHeader }> {
+  const { size } = await stat(file);
+  if (size < (options.inMemoryBelow ?? IN_MEMORY_BELOW)) {
+    const { header, steps } = await loadForReplay(file);
+    return { ...sourceFromSteps(steps), header };
+  }
+  // As loadForReplay: the base hash only; a failure is reported with the provider normalisers.
+  try {
+    return await indexCassette(file, false);
+  } catch {
+    return indexCassette(file, true);
+  }
+}
+
+/** A response the source holds in memory (sources built from steps hold them all). */
+export function heldResponse(stored: StoredResponse): ModelResponse {
+  if ('step' in stored) return stored.step;
+  throw new Error(`step ${stored.index} of "${stored.file}" is on disk: read it with loadResponse`);
+}
+
+/** The recorded response, read back from the file if it is not held in memory. */
+export async function loadResponse(stored: StoredResponse): Promise<ModelResponse> {
+  if ('step' in stored) return stored.step;
+  return (await readStepAt(stored.file, stored.index, stored.spans)) as ModelResponse;
+}
+
+async function indexCassette(
+  file: string,
+  normalize: boolean,
+): Promise<ReplaySource & { header: RunHeader }> {
+  let source: (ReplaySource & { header: RunHeader }) | undefined;
+  const options = normalize ? { normalize: normalizeStep, spans: true } : { spans: true };
+  for await (const entry of iterateCassette(file, options)) {
+    if (entry.kind === 'header') source = { ...empty(), header: entry.header };
+    else if (entry.kind === 'step' && source) {
+      const spans = entry.spans ?? [];
+      add(source, entry.step, (s) => ({ streamed: !!s.stream, file, index: s.index, spans }));
+    }
+  }
+  // iterateCassette throws before its end when there is no header.
+  return source!;
+}
+
+function empty(): ReplaySource {
+  return { requests: [], responses: new Map(), failures: new Map() };
+}
+
+function add(
+  source: ReplaySource,
+  step: Step,
+  store: (response: ModelResponse) => StoredResponse,
+): void {
+  if (step.type === 'model.request') source.requests.push(step);
+  else if (step.type === 'model.response') source.responses.set(step.correlation_id, store(step));
+  else if (step.type === 'error.event' && step.source === 'upstream') {
+    source.failures.set(step.correlation_id, step);
+  }
+}
