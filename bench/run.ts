@@ -73,5 +73,5 @@ console.log(
   '\n(d) listener vs minimal forwarder (budget: +1 ms p50, +3 ms p99, +1 ms first event, >= 80 %, +-20 MB)',
 );
 console.log(
-  `added latency p50 ${f(lat.added_p50, 3)} ms, p99 ${f(lat.added_p99, 3)} ms; first event +${f(ttfe.added_p50, 3)} ms; 64 streams ${f(100 * tput.ratio, 1)} % of the forwarder; heap ${f(heap.growth, 1)} MB over ${(lst?.requests as { memory: number }).memory} requests`,
+  `added latency p50 ${f(lat.added_p50, 3)} ms, p99 ${f(lat.added_p99, 3)} ms; first event +${f(ttfe.added_p50, 3)} ms; 64 streams ${f(100 * tput.ratio, 1)} % of the forwarder; heap ${f(heap.growth, 1)} MB over ${(lst?.requests as { memory: number } | undefined)?.memory} requests`,
 );
