@@ -68,10 +68,10 @@ const [lst] = await run('./listener-gateway.ts', '--json');
 const lat = lst?.latency_ms as { added_p50: number; added_p99: number };
 const ttfe = lst?.ttfe_ms as { added_p50: number };
 const tput = lst?.throughput_64_streams_per_s as { ratio: number };
-const heap = lst?.heap_mb as { growth: number };
+const heap = lst?.heap_mb as { growth: number; requests: number };
 console.log(
   '\n(d) listener vs minimal forwarder (budget: +1 ms p50, +3 ms p99, +1 ms first event, >= 80 %, +-20 MB)',
 );
 console.log(
-  `added latency p50 ${f(lat.added_p50, 3)} ms, p99 ${f(lat.added_p99, 3)} ms; first event +${f(ttfe.added_p50, 3)} ms; 64 streams ${f(100 * tput.ratio, 1)} % of the forwarder; heap ${f(heap.growth, 1)} MB over ${(lst?.requests as { memory: number } | undefined)?.memory} requests`,
+  `added latency p50 ${f(lat.added_p50, 3)} ms, p99 ${f(lat.added_p99, 3)} ms; first event +${f(ttfe.added_p50, 3)} ms; 64 streams ${f(100 * tput.ratio, 1)} % of the forwarder; heap ${f(heap.growth, 1)} MB over ${heap.requests} requests (each proxy in its own process, median of ${lst?.rounds} rounds)`,
 );
