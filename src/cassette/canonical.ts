@@ -9,8 +9,11 @@ import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
 import type { Step } from './schema.ts';
 
-/** Removes provider-specific volatile fields. Receives a private copy: it may mutate it. */
-export type Normalizer = (step: Step) => Step;
+/**
+ * Removes provider-specific volatile fields. Receives a private copy (it may mutate it) unless it
+ * declares `copies`: one that never mutates its input spares the hasher a deep clone per step.
+ */
+export type Normalizer = ((step: Step) => Step) & { readonly copies?: boolean };
 
 /**
  * One step's canonical object. `ordinals` carries the correlation-id numbering across a run:
@@ -21,7 +24,7 @@ export function canonicalStep(
   ordinals: Map<string, number>,
   normalize?: Normalizer,
 ): Record<string, unknown> {
-  const source = normalize ? normalize(structuredClone(step)) : step;
+  const source = normalize ? normalize(normalize.copies ? step : structuredClone(step)) : step;
   const { offset_ms: _offset, request_id: _requestId, correlation_id, ...rest } = source;
   let ordinal = ordinals.get(correlation_id);
   if (ordinal === undefined) {

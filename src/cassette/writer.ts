@@ -175,15 +175,21 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
       const target = stream(correlationId);
       const { type: _t, format, ...base } = target.head;
       const { state: streamState, ...rest } = end;
-      const step = validate('step model.response', Step, {
+      // Each event was validated as it was written: check the rest, then attach them (a second
+      // pass over every event of a long stream cost as much as writing it).
+      const onDisk = validate('step model.response', Step, {
         ...base,
         ...rest,
         type: 'model.response',
-        stream: { format, state: streamState, events: target.events },
+        stream: { format, state: streamState, events: [] },
       }) as ModelResponse;
       // On disk the events are the stream.event lines above; the reader folds them back in.
-      const { events: _e, ...onDisk } = step.stream!;
-      sink.write({ ...step, stream: onDisk });
+      const { events: _e, ...streamOnDisk } = onDisk.stream!;
+      sink.write({ ...onDisk, stream: streamOnDisk });
+      const step: ModelResponse = {
+        ...onDisk,
+        stream: { ...streamOnDisk, events: target.events },
+      };
       open.delete(correlationId);
       settle(step);
       return step;

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
+import { createDeferrer } from './defer.ts';
 import { forwardHttp } from './forward-http.ts';
 import { createWsProxy, writeProviderError } from './forward-ws.ts';
 import {
@@ -137,6 +138,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let draining = false;
   let exchangeSeq = 0;
 
+  // Capture hooks run after the turn's bytes went out (defer.ts).
+  const deferred = createDeferrer();
   const ctx: GatewayContext & { agentFor(url: URL): http.Agent } = {
     upstreams: { ...DEFAULT_UPSTREAMS, ...options.upstreams },
     upstream,
@@ -144,15 +147,17 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     now: () => performance.now() - startedAt,
     nextCorrelationId: () => `lx-${String(++exchangeSeq).padStart(4, '0')}`,
     recorder: (start) =>
-      guardRecorder(
-        () => capture.open(start),
-        (error, hook) => {
-          // The sink writes it down and reports back through subscribeFaults (counted there).
-          if (capture.recordFault && capture.subscribeFaults)
-            return capture.recordFault(error, hook);
-          counts.capture_faults++;
-          options.onCaptureFault?.(error, hook);
-        },
+      deferred.wrap(
+        guardRecorder(
+          () => capture.open(start),
+          (error, hook) => {
+            // The sink writes it down and reports back through subscribeFaults (counted there).
+            if (capture.recordFault && capture.subscribeFaults)
+              return capture.recordFault(error, hook);
+            counts.capture_faults++;
+            options.onCaptureFault?.(error, hook);
+          },
+        ),
       ),
     track(abort) {
       inflight.add(abort);
@@ -314,6 +319,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       agents.destroy();
       let artifacts: string[] = [];
       try {
+        deferred.flush();
         artifacts = await capture.close();
       } catch (error) {
         counts.capture_faults++;

@@ -7,6 +7,7 @@ import type { RunHeader, StepInput, StreamEvent } from '../cassette/schema.ts';
 import { createDetector } from './detectors.ts';
 import { minimizeHeaders } from './headers.ts';
 import { ORG_HEADERS, SECRET_HEADERS } from './keys.ts';
+import { memoDetect } from './memo.ts';
 import { minimize } from './minimize.ts';
 import { scrubHeaders, scrubText, scrubUrl, scrubValue } from './scrub.ts';
 import { createStreamRedactor, type StreamOptions, type StreamRedactor } from './stream.ts';
@@ -44,7 +45,7 @@ export interface Redactor {
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const pii = options.pii ?? true;
   const capture = options.capture ?? 'minimal';
-  const detect = createDetector({ pii, env: options.env ?? process.env });
+  const detect = memoDetect(createDetector({ pii, env: options.env ?? process.env }));
   const secretHeaders = new Set(
     [
       ...SECRET_HEADERS,
