@@ -5,6 +5,11 @@
  * `new OpenAI()`), are intercepted too. The fetch-patching interceptors miss those
  * (see shared/FACTS.md; proven by test/integration/capture/early-client.test.ts).
  *
+ * @note Once applied, the interceptor stays applied for the life of the process (with no handler,
+ * every request passes through untouched). Disposing it left keep-alive sockets that were created
+ * under interception in undici's pool; the next recording's requests then went out on those stale
+ * sockets unseen (seen on Node 22 in test/integration/capture/streaming.test.ts).
+ *
  * @note Listeners are awaited by the interceptor before the response reaches the client, so
  * response bodies are read in a detached task; awaiting them here would buffer every stream.
  */
@@ -42,10 +47,7 @@ export function installHandler(h: InterceptHandler): () => void {
   }
   handler = h;
   return () => {
-    if (handler !== h) return;
-    handler = null;
-    interceptor?.dispose();
-    interceptor = null;
+    if (handler === h) handler = null;
   };
 }
 
