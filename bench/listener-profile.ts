@@ -1,7 +1,7 @@
 /**
  * Profiles the listener process under the 64-concurrent-stream load of listener-gateway.ts:
  * runs it with `--cpu-prof`, then prints where its CPU went (self time by function, and by
- * source file). Usage: node bench/listener-profile.ts [rounds] [--keep DIR]
+ * source file). Usage: node bench/listener-profile.ts [rounds] [--keep DIR] [--no-capture]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,10 @@ const rounds = Number(process.argv[2] ?? 20);
 const keep = process.argv.indexOf('--keep');
 const dir = keep > 0 ? process.argv[keep + 1]! : mkdtempSync(join(tmpdir(), 'rk-prof-'));
 const up = await spawnServer(['upstream']);
+// `--no-capture`: the gateway alone, to tell forwarding cost from capture cost.
+const role = process.argv.includes('--no-capture') ? 'gateway' : 'listener';
 const ls = await spawnServer(
-  ['listener', up.url, join(dir, 'out')],
+  [role, up.url, join(dir, 'out')],
   ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 );
 await concurrent(ls.url, 64, 2);

@@ -3,6 +3,7 @@
  * channel) so the client, the upstream and the proxy under test never share an event loop:
  *   upstream               the provider stand-in (JSON, or 20 SSE events written one per tick)
  *   forwarder <target>     the floor: a minimal Node http forwarder
+ *   gateway <target>       the listener's gateway without capture (forwarding cost alone)
  *   listener <target> <dir> the real listener, through runForeground (what
  *                          `replaypack listen start --foreground` runs), capture on
  * Each sends `{ url }` when ready, answers `{ heap_mb }` (after a full GC) to 'heap' and
@@ -14,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { runForeground } from '../src/listener/index.ts';
+import { createGateway, runForeground } from '../src/listener/index.ts';
 
 export const JSON_BODY = JSON.stringify({
   id: 'chatcmpl-bench',
@@ -106,6 +107,11 @@ if (role === 'upstream' || role === 'forwarder') {
     server.closeAllConnections();
     return new Promise((resolve) => server.close(resolve));
   };
+} else if (role === 'gateway') {
+  // The listener's forwarding alone (no capture sink): splits its overhead into forward + capture.
+  const gateway = await createGateway({ port: 0, upstreams: { openai: target } });
+  url = gateway.url;
+  stop = () => gateway.close();
 } else if (role === 'listener') {
   const run = await runForeground({
     port: 0,

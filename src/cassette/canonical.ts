@@ -6,8 +6,8 @@
  * src/pipeline/canonical.ts, the one place that picks the hook, so writer and reader agree).
  */
 import { createHash } from 'node:crypto';
-import stableStringify from 'fast-json-stable-stringify';
 import type { Step } from './schema.ts';
+import { stableJson } from './stable-json.ts';
 
 /**
  * Removes provider-specific volatile fields. Receives a private copy (it may mutate it) unless it
@@ -61,7 +61,7 @@ export function createCanonicalHasher(normalize?: Normalizer): CanonicalHasher {
   return {
     add(step) {
       if (count > 0) hash.update('\n');
-      hash.update(stableStringify(canonicalStep(step, ordinals, normalize)));
+      hash.update(stableJson(canonicalStep(step, ordinals, normalize)) ?? '');
       count++;
     },
     get count() {

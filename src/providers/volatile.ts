@@ -55,24 +55,76 @@ export const VOLATILE_HEADERS: readonly RegExp[] = [
   /^(cf-ray|cf-cache-status|server-timing|alt-svc|server|x-goog-api-client|x-cloud-trace-context)$/,
 ];
 
-function matches(path: string[], pattern: string[]): boolean {
-  return path.length === pattern.length && pattern.every((p, i) => p === '*' || p === path[i]);
+/** The paths as a tree of segments (`*` = any key or index); `end` marks a complete path. */
+interface PathTree {
+  end: boolean;
+  next: Map<string, PathTree>;
 }
 
-/** A copy of `value` with every present field at one of `paths` replaced by VOLATILE. */
+const trees = new WeakMap<readonly string[], PathTree>();
+
+function treeOf(paths: readonly string[]): PathTree {
+  let root = trees.get(paths);
+  if (root) return root;
+  root = { end: false, next: new Map() };
+  for (const path of paths) {
+    let node = root;
+    for (const segment of path.split('.')) {
+      let child = node.next.get(segment);
+      if (!child) {
+        child = { end: false, next: new Map() };
+        node.next.set(segment, child);
+      }
+      node = child;
+    }
+    node.end = true;
+  }
+  trees.set(paths, root);
+  return root;
+}
+
+/**
+ * A copy of `value` with every present field at one of `paths` replaced by VOLATILE. It walks
+ * the value once against the paths' segment tree (this runs on every captured stream event
+ * when the cassette's hash is computed), and still returns a deep copy.
+ */
 export function replacePaths(value: unknown, paths: readonly string[]): unknown {
-  const patterns = paths.map((p) => p.split('.'));
-  const walk = (node: unknown, path: string[]): unknown => {
-    if (Array.isArray(node)) return node.map((v) => walk(v, [...path, '*']));
+  const walk = (node: unknown, at: PathTree[]): unknown => {
+    if (at.length === 0) return copy(node);
+    if (Array.isArray(node)) {
+      // Elements are walked, never replaced themselves (a path names fields).
+      const inner = step(at, '*');
+      return node.map((v) => walk(v, inner));
+    }
     if (!isRecord(node)) return node;
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(node)) {
-      const childPath = [...path, key];
-      out[key] = patterns.some((p) => matches(childPath, p)) ? VOLATILE : walk(child, childPath);
+      const inner = step(at, key);
+      out[key] = inner.some((t) => t.end) ? VOLATILE : walk(child, inner);
     }
     return out;
   };
-  return walk(value, []);
+  return walk(value, [treeOf(paths)]);
+}
+
+/** The subtrees one segment further down: the key itself, and `*`, which matches any. */
+function step(at: PathTree[], key: string): PathTree[] {
+  const out: PathTree[] = [];
+  for (const t of at) {
+    const exact = t.next.get(key);
+    if (exact) out.push(exact);
+    const any = key === '*' ? undefined : t.next.get('*');
+    if (any) out.push(any);
+  }
+  return out;
+}
+
+function copy(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(copy);
+  if (!isRecord(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(node)) out[key] = copy(child);
+  return out;
 }
 
 export function normalizeHeaders(
