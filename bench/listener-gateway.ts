@@ -10,7 +10,7 @@
  *   added latency (p50, p99) of non-streaming requests, time to first streamed event, throughput
  *   at 64 concurrent streams, CPU time per exchange of each proxy process, and the listener's
  *   heap growth over 10,000 requests (half of them streams) after a full GC.
- * Usage: node bench/listener-gateway.ts [--quick] [--json] [--rounds N]
+ * Usage: node bench/listener-gateway.ts [--quick] [--json] [--rounds N] [--no-capture]
  */
 
 import { type ChildProcess, fork } from 'node:child_process';
@@ -64,8 +64,20 @@ export function spawnServer(args: string[], execArgv: string[] = []): Promise<Se
 const client = new http.Agent({ keepAlive: true, maxSockets: 256 });
 const BODY = JSON.stringify({ model: 'gpt-bench', messages: [{ role: 'user', content: 'hi' }] });
 
-/** One request; resolves with [ms to first body byte, ms to end]. */
-export function once(base: string, stream: boolean): Promise<[number, number]> {
+/**
+ * One request; resolves with [ms to first body byte, ms to end]. A keep-alive socket the server
+ * closed just as it was reused is retried once, as SDK clients do (either proxy may hit it).
+ */
+export async function once(base: string, stream: boolean): Promise<[number, number]> {
+  try {
+    return await attempt(base, stream);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ECONNRESET') throw error;
+    return attempt(base, stream);
+  }
+}
+
+function attempt(base: string, stream: boolean): Promise<[number, number]> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = 0;
@@ -148,14 +160,17 @@ async function measure(s: Server, n: { lat: number; ttfe: number; each: number }
   } satisfies Round;
 }
 
-export async function runListenerBench(options: { quick?: boolean; rounds?: number } = {}) {
+export async function runListenerBench(
+  options: { quick?: boolean; rounds?: number; noCapture?: boolean } = {},
+) {
   const q = options.quick ? 5 : 1;
   const rounds = options.rounds ?? (options.quick ? 2 : 6);
   const dir = mkdtempSync(join(tmpdir(), 'rk-bench-'));
   const up = await spawnServer(['upstream']);
   const [fw, ls] = await Promise.all([
     spawnServer(['forwarder', up.url]),
-    spawnServer(['listener', up.url, dir]),
+    // `--no-capture`: the listener's gateway without a capture sink (forwarding cost alone).
+    spawnServer(options.noCapture ? ['gateway', up.url] : ['listener', up.url, dir]),
   ]);
   try {
     // Warm both paths (JIT, sockets) before anything is timed.
@@ -183,7 +198,7 @@ export async function runListenerBench(options: { quick?: boolean; rounds?: numb
 
     const m = (pick: (r: { fw: Round; ls: Round }) => number) => median(per.map(pick));
     return {
-      bench: 'listener-gateway',
+      bench: options.noCapture ? 'listener-gateway (no capture)' : 'listener-gateway',
       setup: 'client in this process; upstream, forwarder and listener in one child process each',
       rounds,
       requests_per_round: {
@@ -226,6 +241,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const at = process.argv.indexOf('--rounds');
   const r = await runListenerBench({
     quick: process.argv.includes('--quick'),
+    noCapture: process.argv.includes('--no-capture'),
     ...(at > 0 ? { rounds: Number(process.argv[at + 1]) } : {}),
   });
   // `--json`: one JSON line only, for bench/run.ts.

@@ -42,8 +42,12 @@ function listen(server: http.Server): Promise<string> {
   );
 }
 
+// Idle keep-alive sockets stay open across the bench's phases (one proxy idles while the other is
+// measured): a server closing one just as it is reused would fail a request at random.
+const LONG_KEEP_ALIVE = { noDelay: true, keepAliveTimeout: 0 };
+
 function upstream(): http.Server {
-  return http.createServer({ noDelay: true }, (req, res) => {
+  return http.createServer(LONG_KEEP_ALIVE, (req, res) => {
     req.resume();
     req.on('end', () => {
       if (!req.url?.includes('stream')) {
@@ -69,7 +73,7 @@ function upstream(): http.Server {
 function forwarder(target: string): http.Server {
   const agent = new http.Agent({ keepAlive: true });
   const base = new URL(target);
-  return http.createServer({ noDelay: true }, (req, res) => {
+  return http.createServer(LONG_KEEP_ALIVE, (req, res) => {
     const up = http.request(
       {
         host: base.hostname,
@@ -85,6 +89,7 @@ function forwarder(target: string): http.Server {
         upRes.pipe(res);
       },
     );
+    up.on('error', () => res.destroy());
     req.pipe(up);
   });
 }
