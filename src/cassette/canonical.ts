@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Step } from './schema.ts';
-import { stableJson } from './stable-json.ts';
+import stableStringify from 'fast-json-stable-stringify';
 
 /**
  * Removes provider-specific volatile fields. Receives a private copy (it may mutate it) unless it
@@ -61,7 +61,7 @@ export function createCanonicalHasher(normalize?: Normalizer): CanonicalHasher {
   return {
     add(step) {
       if (count > 0) hash.update('\n');
-      hash.update(stableJson(canonicalStep(step, ordinals, normalize)) ?? '');
+      hash.update(stableStringify(canonicalStep(step, ordinals, normalize)) ?? '');
       count++;
     },
     get count() {
