@@ -107,3 +107,20 @@ describe('replaypack inspect', () => {
     expect(r.stderr).toContain('Run "replaypack --help" for usage.');
   });
 });
+
+describe('npx replaypack (the built bin, as a user runs it after npm install)', () => {
+  test('`npx replaypack inspect cassettes/demo/openai-chat-stream.rpk --json` prints the step counts', async () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const { execa } = await import('execa');
+    const r = await execa(
+      'npx',
+      ['--no-install', 'replaypack', 'inspect', 'cassettes/demo/openai-chat-stream.rpk', '--json'],
+      { cwd: root, reject: false, env: { NO_COLOR: '1' } },
+    );
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(String(r.stdout))).toMatchObject({
+      steps: 6,
+      counts: { 'model.request': 2, 'model.response': 2, 'tool.request': 1, 'tool.response': 1 },
+    });
+  });
+});
