@@ -4,7 +4,13 @@
  */
 import type { Normalizer } from './canonical.ts';
 import { iterateCassette } from './reader.ts';
-import { type CaptureKind, type ResponseSource, STEP_TYPES, type StepType } from './schema.ts';
+import {
+  type CaptureKind,
+  type ResponseSource,
+  STEP_TYPES,
+  type StepType,
+  type StreamState,
+} from './schema.ts';
 
 export interface CassetteSummary {
   file: string;
@@ -77,15 +83,25 @@ export async function summarizeCassette(
   throw new Error('iterateCassette ended without an end entry');
 }
 
+/** `model.request 2, model.response 2` and `completed 3, interrupted 1`: the non-zero counts. */
+export function countPhrases(
+  counts: Record<StepType, number>,
+  streams: Record<StreamState, number>,
+): { counts: string; states: string } {
+  return {
+    counts: STEP_TYPES.filter((t) => counts[t] > 0)
+      .map((t) => `${t} ${counts[t]}`)
+      .join(', '),
+    states: (['completed', 'interrupted', 'error'] as const)
+      .filter((k) => streams[k] > 0)
+      .map((k) => `${k} ${streams[k]}`)
+      .join(', '),
+  };
+}
+
 /** The compact table `inspect` prints for people. */
 export function formatSummary(s: CassetteSummary): string {
-  const counts = STEP_TYPES.filter((t) => s.counts[t] > 0)
-    .map((t) => `${t} ${s.counts[t]}`)
-    .join(', ');
-  const states = (['completed', 'interrupted', 'error'] as const)
-    .filter((k) => s.streams[k] > 0)
-    .map((k) => `${k} ${s.streams[k]}`)
-    .join(', ');
+  const { counts, states } = countPhrases(s.counts, s.streams);
   const rows: [string, string][] = [
     ['format', `v${s.version}, capture ${s.capture}, response source ${s.response_source}`],
     ['steps', `${s.steps}${counts ? `  (${counts})` : ''}`],

@@ -1,15 +1,9 @@
 /** What `replaypack replay` and `replaypack assert` print for people. */
-import { STEP_TYPES } from '../cassette/schema.ts';
+import { countPhrases } from '../cassette/summary.ts';
 import type { ReplaySummary } from './parity.ts';
 
 export function formatReplay(s: ReplaySummary): string {
-  const counts = STEP_TYPES.filter((t) => s.counts[t] > 0)
-    .map((t) => `${t} ${s.counts[t]}`)
-    .join(', ');
-  const states = (['completed', 'interrupted', 'error'] as const)
-    .filter((k) => s.streams[k] > 0)
-    .map((k) => `${k} ${s.streams[k]}`)
-    .join(', ');
+  const { counts, states } = countPhrases(s.counts, s.streams);
   const rows: [string, string][] = [
     ['exchanges', `${s.served} of ${s.exchanges} replayed offline`],
     [
