@@ -6,8 +6,8 @@
  * src/pipeline/canonical.ts, the one place that picks the hook, so writer and reader agree).
  */
 import { createHash } from 'node:crypto';
-import type { Step } from './schema.ts';
 import stableStringify from 'fast-json-stable-stringify';
+import type { Step } from './schema.ts';
 
 /**
  * Removes provider-specific volatile fields. Receives a private copy (it may mutate it) unless it
