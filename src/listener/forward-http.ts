@@ -10,8 +10,7 @@
  */
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import type { ExchangeRecorder } from './capture-hooks.ts';
-import { type GatewayContext, joinUpstream } from './gateway-context.ts';
+import { beginExchange, type GatewayContext, joinUpstream } from './gateway-context.ts';
 import { clientResponseHeaders, flattenHeaders, upstreamRequestHeaders } from './headers.ts';
 import { markSynthetic, syntheticAnswer } from './local-modes.ts';
 import { sendProviderError } from './provider-errors.ts';
@@ -27,19 +26,7 @@ export function forwardHttp(
   res: ServerResponse,
   route: GatewayRoute,
 ): void {
-  const started = ctx.now();
-  const at = () => ctx.now() - started;
-  const url = req.url ?? '/';
-  const headers = flattenHeaders(req.headers);
-  const rec: Required<ExchangeRecorder> = ctx.recorder({
-    correlation_id: ctx.nextCorrelationId(),
-    offset_ms: started,
-    transport: 'http',
-    route,
-    method: req.method ?? 'GET',
-    url,
-    headers,
-  });
+  const { at, url, headers, rec } = beginExchange(ctx, req, route, 'http');
   ctx.counts.requests++;
   const { policy, retries, retryBackoffMs, timeoutMs } = ctx.upstream;
   let failed = false;

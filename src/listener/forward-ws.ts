@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { type GatewayContext, joinUpstream } from './gateway-context.ts';
+import { beginExchange, type GatewayContext, joinUpstream } from './gateway-context.ts';
 import { flattenHeaders, upstreamRequestHeaders } from './headers.ts';
 import type { UpstreamProvider } from './options.ts';
 import { type GatewayErrorInfo, providerErrorBody } from './provider-errors.ts';
@@ -23,18 +23,7 @@ export function createWsProxy(ctx: GatewayContext) {
   const sockets = new Set<WebSocket>();
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: GatewayRoute) {
-    const started = ctx.now();
-    const at = () => ctx.now() - started;
-    const url = req.url ?? '/';
-    const rec = ctx.recorder({
-      correlation_id: ctx.nextCorrelationId(),
-      offset_ms: started,
-      transport: 'websocket',
-      route,
-      method: req.method ?? 'GET',
-      url,
-      headers: flattenHeaders(req.headers),
-    });
+    const { at, url, rec } = beginExchange(ctx, req, route, 'websocket');
     const base = joinUpstream(ctx.upstreams[route.provider], upstreamPath(route, url));
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '')

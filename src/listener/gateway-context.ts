@@ -1,7 +1,8 @@
 /** What the HTTP forwarder and the WebSocket proxy share with the gateway that owns them. */
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { ExchangeRecorder, ExchangeStart } from './capture-hooks.ts';
+import { flattenHeaders } from './headers.ts';
 import type { UpstreamProvider } from './options.ts';
 import type { ListenerPolicy } from './state.ts';
 
@@ -66,4 +67,26 @@ export function joinUpstream(base: string, path: string): URL {
   const prefix = url.pathname.replace(/\/+$/, '');
   const target = new URL(`${url.origin}${prefix}${path}`);
   return target;
+}
+
+/** How every gateway handler starts an exchange: its clock, address, headers and recorder. */
+export function beginExchange(
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  route: ExchangeStart['route'],
+  transport: ExchangeStart['transport'],
+) {
+  const started = ctx.now();
+  const url = req.url ?? '/';
+  const headers = flattenHeaders(req.headers);
+  const rec = ctx.recorder({
+    correlation_id: ctx.nextCorrelationId(),
+    offset_ms: started,
+    transport,
+    route,
+    method: req.method ?? 'GET',
+    url,
+    headers,
+  });
+  return { at: () => ctx.now() - started, url, headers, rec };
 }

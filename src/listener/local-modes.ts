@@ -20,8 +20,7 @@ import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import { ReplayMatcher } from '../replay/matcher.ts';
 import { wireChunks } from '../replay/serve.ts';
 import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
-import type { GatewayContext } from './gateway-context.ts';
-import { flattenHeaders } from './headers.ts';
+import { beginExchange, type GatewayContext } from './gateway-context.ts';
 import { readBody, serveStep } from './respond.ts';
 import type { GatewayRoute } from './routes.ts';
 import { syntheticResponse } from './synthetic.ts';
@@ -134,19 +133,7 @@ export function createLocalResponder(
 
   return {
     http(ctx, req, res, route) {
-      const started = ctx.now();
-      const at = () => ctx.now() - started;
-      const url = req.url ?? '/';
-      const headers = flattenHeaders(req.headers);
-      const rec = ctx.recorder({
-        correlation_id: ctx.nextCorrelationId(),
-        offset_ms: started,
-        transport: 'http',
-        route,
-        method: req.method ?? 'GET',
-        url,
-        headers,
-      });
+      const { at, url, headers, rec } = beginExchange(ctx, req, route, 'http');
       ctx.counts.requests++;
       const done = ctx.track(() => res.destroy());
       res.once('close', done);
@@ -184,19 +171,7 @@ export function createLocalResponder(
     },
 
     upgrade(ctx, req, socket, head, route) {
-      const started = ctx.now();
-      const at = () => ctx.now() - started;
-      const url = req.url ?? '/';
-      const headers = flattenHeaders(req.headers);
-      const rec = ctx.recorder({
-        correlation_id: ctx.nextCorrelationId(),
-        offset_ms: started,
-        transport: 'websocket',
-        route,
-        method: req.method ?? 'GET',
-        url,
-        headers,
-      });
+      const { at, url, headers, rec } = beginExchange(ctx, req, route, 'websocket');
       const done = ctx.track(() => socket.destroy());
       wss.handleUpgrade(req, socket, head, (client) => {
         sockets.add(client);
