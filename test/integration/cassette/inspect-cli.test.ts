@@ -108,6 +108,11 @@ describe('replaypack inspect', () => {
   });
 });
 
+const userEnv = () =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  );
+
 describe('npx replaypack (the built bin, as a user runs it after npm install)', () => {
   test('`npx replaypack inspect cassettes/demo/openai-chat-stream.rpk --json` prints the step counts', async () => {
     const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -115,7 +120,9 @@ describe('npx replaypack (the built bin, as a user runs it after npm install)', 
     const r = await execa(
       'npx',
       ['--no-install', 'replaypack', 'inspect', 'cassettes/demo/openai-chat-stream.rpk', '--json'],
-      { cwd: root, reject: false, env: { NO_COLOR: '1' } },
+      // A fresh shell's environment: no npm_* variables inherited from the npm or npx that runs
+      // this suite (an outer `npx -p node@22` would otherwise make this npx look for node@22).
+      { cwd: root, reject: false, extendEnv: false, env: { ...userEnv(), NO_COLOR: '1' } },
     );
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(String(r.stdout))).toMatchObject({
