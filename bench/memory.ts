@@ -4,13 +4,11 @@
  * `openai` SDK for its first exchanges; reports the file size and the peak RSS and heap.
  * Usage: node bench/memory.ts; prints one JSON line.
  */
-import { randomUUID } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { createCassetteWriter } from '../src/cassette/writer.ts';
 import { record } from '../src/index.ts';
-import { normalizeStep } from '../src/pipeline/canonical.ts';
+import { writeLargeChatCassette } from '../test/support/large-cassette.ts';
 import { BENCH_DIR } from './workload.ts';
 
 const MB = Number(process.env.BENCH_MEMORY_MB ?? 200);
@@ -19,57 +17,8 @@ const BODY = 200_000;
 const count = Math.ceil((MB * 1024 * 1024) / BODY);
 
 if (!existsSync(file)) {
-  const writer = createCassetteWriter(file, {
-    header: {
-      run_id: randomUUID(),
-      capture: 'sdk',
-      response_source: 'live',
-      tool: { name: 'replaykit', version: 'bench' },
-      redaction: { policy: 'default' },
-    },
-    normalize: normalizeStep,
-    replace: true,
-  });
   const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(BODY / 27)).slice(0, BODY);
-  for (let i = 0; i < count; i++) {
-    const base = {
-      correlation_id: randomUUID(),
-      provider: 'openai',
-      endpoint: 'chat.completions',
-      offset_ms: i,
-    } as const;
-    const messages = [{ role: 'user', content: `question ${i}` }];
-    writer.append({
-      ...base,
-      type: 'model.request',
-      method: 'POST',
-      url: '/v1/chat/completions',
-      transport: 'http',
-      stream: false,
-      model: 'gpt-4o-mini',
-      headers: { 'content-type': 'application/json' },
-      body: { model: 'gpt-4o-mini', messages },
-    });
-    const choice = {
-      index: 0,
-      message: { role: 'assistant', content: filler },
-      finish_reason: 'stop',
-    };
-    writer.append({
-      ...base,
-      type: 'model.response',
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      body: {
-        id: `c${i}`,
-        object: 'chat.completion',
-        created: 0,
-        model: 'gpt-4o-mini',
-        choices: [choice],
-      },
-    });
-  }
-  writer.seal();
+  writeLargeChatCassette(file, { count, answer: () => filler, replace: true });
 }
 
 let peakRss = 0;

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createCassetteWriter } from '../../../src/cassette/writer.ts';
-import { normalizeStep } from '../../../src/pipeline/canonical.ts';
+import { writeLargeChatCassette } from '../../support/large-cassette.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rk-large-replay-'));
 const file = join(dir, 'large.rpk');
@@ -19,45 +18,7 @@ const COUNT = 340;
 const filler = 'lorem ipsum '.repeat(BODY / 12);
 
 beforeAll(() => {
-  const w = createCassetteWriter(file, {
-    header: {
-      run_id: 'large-replay',
-      capture: 'sdk',
-      response_source: 'live',
-      tool: { name: 'replaykit', version: '0' },
-      redaction: { policy: 'default' },
-    },
-    normalize: normalizeStep,
-    fsyncIntervalMs: 60_000,
-  });
-  for (let i = 0; i < COUNT; i++) {
-    const base = {
-      correlation_id: `c${i}`,
-      provider: 'openai',
-      endpoint: 'chat.completions',
-      offset_ms: i,
-    } as const;
-    w.append({
-      ...base,
-      type: 'model.request',
-      method: 'POST',
-      url: '/v1/chat/completions',
-      transport: 'http',
-      stream: false,
-      model: 'gpt-4o-mini',
-      headers: { 'content-type': 'application/json' },
-      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `question ${i}` }] },
-    });
-    const content = `${i} ${filler}`;
-    w.append({
-      ...base,
-      type: 'model.response',
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-      body: { id: `c${i}`, object: 'chat.completion', choices: [{ message: { content } }] },
-    });
-  }
-  w.seal();
+  writeLargeChatCassette(file, { count: COUNT, answer: (i) => `${i} ${filler}` });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
