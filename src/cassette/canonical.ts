@@ -76,3 +76,17 @@ export function canonicalHash(steps: Iterable<Step>, normalize?: Normalizer): st
   for (const step of steps) hasher.add(step);
   return hasher.digest();
 }
+
+/** Counts steps and hashes nothing: for readers and writers that skip the canonical hash. */
+export function countingHasher(): CanonicalHasher {
+  let count = 0;
+  return {
+    add() {
+      count++;
+    },
+    get count() {
+      return count;
+    },
+    digest: () => '',
+  };
+}

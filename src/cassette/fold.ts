@@ -4,6 +4,7 @@
  * lines into the `model.response` that closes them. Steps leave in index order: a streamed
  * response holds back the steps that started after it until it closes.
  */
+import { createHash } from 'node:crypto';
 import { CassetteFormatError } from '../errors.ts';
 import type { CanonicalHasher } from './canonical.ts';
 import { describeIssues, kindOf } from './issues.ts';
@@ -42,6 +43,12 @@ function extend(spans: LineSpan[] | undefined, span: LineSpan | undefined): Line
 
 export interface FolderOptions {
   /**
+   * How the seal is checked: `canonical` (default) against its canonical hashes; `content` against
+   * `content_sha256` alone, with no canonical hash computed (`hasher` may be a counting one). A
+   * seal without a matching `content_sha256` is then an error, for the caller to retry canonically.
+   */
+  verify?: 'canonical' | 'content';
+  /**
    * Fold a few lines of a file already read whole (replay reading one step back by its spans):
    * no header is expected and the first step's index is this one.
    */
@@ -57,6 +64,9 @@ export function createFolder(
 ) {
   const fail = (line: number, what: string) => new CassetteFormatError(file, line, what);
   const resumed = options.resume !== undefined;
+  const verify = options.verify ?? 'canonical';
+  // Every line before the seal, as the writer hashed it (see RunSeal.content_sha256).
+  const content = resumed ? undefined : createHash('sha256');
   let header: RunHeader | undefined;
   let seal: { value: RunSeal; line: number } | undefined;
   let reserved = options.resume ?? 0;
@@ -249,6 +259,7 @@ export function createFolder(
         throw fail(line, `expected a JSON object, got ${kindOf(value)}`);
       }
       const record = value as Record<string, unknown>;
+      if (record.type !== 'run.seal') content?.update(text).update('\n');
       if (header || resumed) {
         yield* body(record, line, span);
         return;
@@ -284,37 +295,56 @@ export function createFolder(
       }
       open.clear();
       yield* flush();
-      const sha256 = hasher.digest();
-      if (seal) {
-        if (seal.value.steps !== hasher.count) {
-          throw fail(
-            seal.line,
-            `run.seal counts ${seal.value.steps} steps but the file holds ${hasher.count}; the file was changed after it was sealed`,
-          );
-        }
-        const integrity = seal.value.integrity;
-        if (integrity !== undefined && integrity !== base.digest()) {
-          throw fail(
-            seal.line,
-            `run.seal integrity ${integrity.slice(0, 12)}... does not match the steps (${base.digest().slice(0, 12)}...); the file was changed after it was sealed`,
-          );
-        }
-        if (seal.value.sha256 !== sha256) {
-          if (integrity === undefined) {
-            throw fail(
-              seal.line,
-              `run.seal sha256 ${seal.value.sha256.slice(0, 12)}... does not match the steps (${sha256.slice(0, 12)}...); the file was changed after it was sealed`,
-            );
-          }
-          // The steps are intact; only the provider normalisation rules differ from the sealer's.
-          yield {
-            kind: 'warning',
-            message: `${file}:${seal.line}: run.seal sha256 was computed with other normalisation rules (another replaykit version); the steps are unchanged and the canonical hash is ${sha256}`,
-            line: seal.line,
-          };
-        }
-      }
-      yield { kind: 'end', seal: seal?.value, steps: hasher.count, sha256 };
+      if (seal) yield* checkSeal(seal.value, seal.line);
+      const end = { kind: 'end', seal: seal?.value, steps: hasher.count } as const;
+      yield verify === 'content' ? end : { ...end, sha256: hasher.digest() };
     },
   };
+
+  function* checkSeal(value: RunSeal, line: number): Generator<CassetteEntry> {
+    const { integrity, sha256, content_sha256 } = value;
+    if (sha256 === undefined && content_sha256 === undefined) {
+      throw fail(
+        line,
+        'run.seal has neither "sha256" nor "content_sha256"; remove the seal line or re-seal the file',
+      );
+    }
+    if (value.steps !== hasher.count) {
+      throw fail(
+        line,
+        `run.seal counts ${value.steps} steps but the file holds ${hasher.count}; the file was changed after it was sealed`,
+      );
+    }
+    const lines = content?.digest('hex');
+    if (verify === 'content' || (sha256 === undefined && integrity === undefined)) {
+      if (content_sha256 !== lines) {
+        const sealed = content_sha256 ? `${content_sha256.slice(0, 12)}...` : 'absent';
+        throw fail(
+          line,
+          `run.seal content_sha256 (${sealed}) does not match the lines (${lines?.slice(0, 12)}...); the file was changed after it was sealed`,
+        );
+      }
+      return;
+    }
+    if (integrity !== undefined && integrity !== base.digest()) {
+      throw fail(
+        line,
+        `run.seal integrity ${integrity.slice(0, 12)}... does not match the steps (${base.digest().slice(0, 12)}...); the file was changed after it was sealed`,
+      );
+    }
+    const canonical = hasher.digest();
+    if (sha256 === undefined || sha256 === canonical) return;
+    if (integrity === undefined) {
+      throw fail(
+        line,
+        `run.seal sha256 ${sha256.slice(0, 12)}... does not match the steps (${canonical.slice(0, 12)}...); the file was changed after it was sealed`,
+      );
+    }
+    // The steps are intact; only the provider normalisation rules differ from the sealer's.
+    yield {
+      kind: 'warning',
+      message: `${file}:${line}: run.seal sha256 was computed with other normalisation rules (another replaykit version); the steps are unchanged and the canonical hash is ${canonical}`,
+      line,
+    };
+  }
 }

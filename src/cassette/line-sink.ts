@@ -3,13 +3,15 @@
  * line, the last), fsync on a bounded interval, exclusive creation, and the replace-by-rename
  * dance so a reader never sees half a file and two processes never interleave lines.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { CassetteWriteError, describeFsError } from './errors.ts';
 
 export interface LineSink {
   write(line: unknown): void;
+  /** sha256 of every line written so far (the seal's `content_sha256`). */
+  contentDigest(): string;
   /** fsync, close, and (in replace mode) move the temp file over the target. Idempotent. */
   finish(): void;
   /** Close without publishing: drops the temp file in replace mode. For failed setups. */
@@ -41,6 +43,7 @@ export function openLineSink(file: string, replace: boolean, fsyncIntervalMs: nu
 
   let fault: CassetteWriteError | undefined;
   let finished = false;
+  const content = createHash('sha256');
   let lastSync = Date.now();
   let timer: NodeJS.Timeout | undefined;
 
@@ -77,6 +80,7 @@ export function openLineSink(file: string, replace: boolean, fsyncIntervalMs: nu
       guard('writing a line', () => {
         for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
       });
+      content.update(bytes);
       const wait = lastSync + fsyncIntervalMs - Date.now();
       if (wait <= 0) sync();
       else if (!timer) {
@@ -93,6 +97,7 @@ export function openLineSink(file: string, replace: boolean, fsyncIntervalMs: nu
         timer.unref();
       }
     },
+    contentDigest: () => content.copy().digest('hex'),
     finish() {
       if (finished) return;
       if (fault) throw fault;

@@ -5,7 +5,12 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { CassetteFormatError } from '../errors.ts';
-import { type CanonicalHasher, createCanonicalHasher, type Normalizer } from './canonical.ts';
+import {
+  type CanonicalHasher,
+  countingHasher,
+  createCanonicalHasher,
+  type Normalizer,
+} from './canonical.ts';
 import { CassetteReadError, describeFsError } from './errors.ts';
 import { createFolder } from './fold.ts';
 import type { RunHeader, RunSeal, Step } from './schema.ts';
@@ -19,14 +24,23 @@ export type CassetteEntry =
   | { kind: 'step'; step: Step; line: number; spans?: LineSpan[] }
   /** A recoverable fault, already phrased `file:line: what` (a torn last line, an open stream). */
   | { kind: 'warning'; message: string; line: number }
-  /** Always last: the step count and canonical hash, computed while reading. */
-  | { kind: 'end'; seal: RunSeal | undefined; steps: number; sha256: string };
+  /**
+   * Always last: the step count and canonical hash, computed while reading (not with
+   * `verify: 'content'`, which computes no canonical hash).
+   */
+  | { kind: 'end'; seal: RunSeal | undefined; steps: number; sha256?: string };
 
 export interface ReadOptions {
   /** Provider normaliser for the canonical hash: pass the one the writer used (pipeline/canonical.ts). */
   normalize?: Normalizer;
   /** Report each step's line byte ranges (`spans`), so it can be read back alone (`readStepAt`). */
   spans?: boolean;
+  /**
+   * `content`: check the seal by its `content_sha256` only and compute no canonical hash (about
+   * half the cost of reading). Fails on a seal without one, or on any edit after sealing, even one
+   * the canonical check would accept: callers retry with the default, `canonical`.
+   */
+  verify?: 'canonical' | 'content';
 }
 
 /** Bytes `[start, end)` of one or more consecutive lines of a file; `line` is the first one's number. */
@@ -41,8 +55,8 @@ export interface Cassette {
   steps: Step[];
   seal?: RunSeal;
   warnings: string[];
-  /** Canonical hash of `steps`, whether or not the file is sealed. */
-  sha256: string;
+  /** Canonical hash of `steps`, whether or not the file is sealed (absent with `verify: 'content'`). */
+  sha256?: string;
 }
 
 export async function readCassette(file: string, options: ReadOptions = {}): Promise<Cassette> {
@@ -55,7 +69,8 @@ export async function readCassette(file: string, options: ReadOptions = {}): Pro
     else if (entry.kind === 'warning') warnings.push(entry.message);
     else {
       // iterateCassette throws before `end` when there is no header.
-      const cassette: Cassette = { header: header!, steps, warnings, sha256: entry.sha256 };
+      const cassette: Cassette = { header: header!, steps, warnings };
+      if (entry.sha256 !== undefined) cassette.sha256 = entry.sha256;
       if (entry.seal) cassette.seal = entry.seal;
       return cassette;
     }
@@ -89,9 +104,11 @@ export async function* iterateCassette(
     await handle.read(last, 0, 1, size - 1);
     const endsWithNewline = last[0] === 0x0a;
 
-    const hasher = createCanonicalHasher(options.normalize);
-    const base = options.normalize ? createCanonicalHasher() : hasher;
-    const folder = createFolder(file, hasher, base);
+    const verify = options.verify ?? 'canonical';
+    const hasher =
+      verify === 'content' ? countingHasher() : createCanonicalHasher(options.normalize);
+    const base = options.normalize && verify === 'canonical' ? createCanonicalHasher() : hasher;
+    const folder = createFolder(file, hasher, base, { verify });
     // One line of lookahead, so the last line is known to be last when it is parsed.
     let pending: Line | undefined;
     let lineNo = 0;

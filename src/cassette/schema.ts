@@ -218,19 +218,28 @@ export const StreamEventLine = z.object({
 });
 export type StreamEventLine = z.infer<typeof StreamEventLine>;
 
+const HEX64 = /^[0-9a-f]{64}$/;
+
 export const RunSeal = z.object({
   type: z.literal('run.seal'),
   steps: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /**
+   * Canonical hash with the writer's provider rules. Absent in a content-only seal (the listener
+   * keeps canonical hashing off its hot path; readers compute the canonical hash themselves).
+   */
+  sha256: z.string().regex(HEX64).optional(),
   /**
    * Canonical hash with the base normalisation only (no provider rules). Provider rules change
    * between replaykit versions; this one does not, so it tells "edited after sealing" apart from
    * "sealed by another version". Optional: absent in hand-made files.
    */
-  integrity: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/)
-    .optional(),
+  integrity: z.string().regex(HEX64).optional(),
+  /**
+   * sha256 of every line before the seal, each as written and ended by "\n" (a "\r" before the
+   * "\n" is not part of a line, so a CRLF checkout still matches). Checking it costs one pass of
+   * sha256, not a canonical form per step: replay's fast path (see reader.ts `verify`).
+   */
+  content_sha256: z.string().regex(HEX64).optional(),
   sealed_at: z.string().optional(),
 });
 export type RunSeal = z.infer<typeof RunSeal>;

@@ -75,7 +75,8 @@ export async function summarizeCassette(
           models: [...models].sort(),
           streams,
           sealed: entry.seal !== undefined,
-          canonical_hash: entry.sha256,
+          // Read with the default canonical check, which always computes it.
+          canonical_hash: entry.sha256 ?? '',
           warnings,
         };
     }

@@ -7,7 +7,7 @@
  */
 import type { z } from 'zod';
 import { ReplayKitError } from '../errors.ts';
-import { createCanonicalHasher, type Normalizer } from './canonical.ts';
+import { countingHasher, createCanonicalHasher, type Normalizer } from './canonical.ts';
 import { describeIssues } from './issues.ts';
 import { type LineSink, openLineSink } from './line-sink.ts';
 import {
@@ -26,6 +26,13 @@ export interface WriterOptions {
   header: Omit<RunHeader, 'type' | 'version'>;
   /** Provider normaliser for the seal's hash: pass pipeline/canonical.ts `normalizeStep`. */
   normalize?: Normalizer;
+  /**
+   * What the seal holds. `canonical` (default): `sha256` and `integrity`, the canonical hashes,
+   * computed step by step as they are written, plus `content_sha256`. `content`: only
+   * `content_sha256`, for writers on a hot path (the listener), where hashing every step's
+   * canonical form cost as much as the rest of capture; readers compute the canonical hash.
+   */
+  hash?: 'canonical' | 'content';
   /** Overwrite an existing file (atomically, by rename at seal/close). Default: refuse. */
   replace?: boolean;
   /** Longest time a written line may wait for fsync. Default 1000; 0 syncs every line. */
@@ -48,8 +55,11 @@ export interface CassetteWriter {
   openStream(head: StreamHead): StreamOpenLine;
   streamEvent(correlationId: string, event: StreamEvent): void;
   closeStream(correlationId: string, end: StreamEnd): ModelResponse;
-  /** Closes any open stream as interrupted, writes the seal, syncs and closes the file. */
-  seal(): { steps: number; sha256: string };
+  /**
+   * Closes any open stream as interrupted, writes the seal, syncs and closes the file. `sha256` is
+   * the canonical hash (absent with `hash: 'content'`).
+   */
+  seal(): { steps: number; sha256?: string };
   /** Like seal without the seal line. Idempotent. */
   close(): void;
 }
@@ -79,8 +89,9 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     throw error;
   }
 
-  const hasher = createCanonicalHasher(options.normalize);
-  const base = options.normalize ? createCanonicalHasher() : hasher;
+  const canonical = (options.hash ?? 'canonical') === 'canonical';
+  const hasher = canonical ? createCanonicalHasher(options.normalize) : countingHasher();
+  const base = options.normalize && canonical ? createCanonicalHasher() : hasher;
   const open = new Map<string, Open>();
   // Steps that started after a still-open stream wait here: the hash follows index order.
   const ready = new Map<number, Step>();
@@ -197,9 +208,12 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     seal() {
       ensureWriting();
       closeAll();
-      const result = { steps: hasher.count, sha256: hasher.digest() };
-      const integrity = base.digest();
-      sink.write({ type: 'run.seal', ...result, integrity, sealed_at: now().toISOString() });
+      const content_sha256 = sink.contentDigest();
+      const result = canonical
+        ? { steps: hasher.count, sha256: hasher.digest() }
+        : { steps: hasher.count };
+      const hashes = canonical ? { integrity: base.digest(), content_sha256 } : { content_sha256 };
+      sink.write({ type: 'run.seal', ...result, ...hashes, sealed_at: now().toISOString() });
       sink.finish();
       state = 'sealed';
       return result;

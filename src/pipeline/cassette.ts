@@ -10,14 +10,15 @@ export function loadCassette(file: string): Promise<Cassette> {
 }
 
 /**
- * For the replay engine, where reading is on every test's path: the steps are the same, but only
- * the base hash is computed (the seal's `integrity`, which still catches any edit after sealing),
- * not the provider-normalised one as well. Any read error is left to `loadCassette` to report
- * (hand-made seals without `integrity` carry a provider-normalised `sha256` only it can check).
+ * For the replay engine, where reading is on every test's path: the steps are the same, but the
+ * seal is checked by its `content_sha256` (one sha256 pass over the lines) and no canonical hash
+ * is computed, so `sha256` is absent. Anything that check cannot settle (an older seal without
+ * `content_sha256`, an edit after sealing, any read error) is read again by `loadCassette`, which
+ * accepts what the canonical check accepts and reports the rest.
  */
 export async function loadForReplay(file: string): Promise<Cassette> {
   try {
-    return await readCassette(file);
+    return await readCassette(file, { verify: 'content' });
   } catch {
     return loadCassette(file);
   }

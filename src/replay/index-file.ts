@@ -51,7 +51,8 @@ export async function loadReplaySource(
     const { header, steps } = await loadForReplay(file);
     return { ...sourceFromSteps(steps), header };
   }
-  // As loadForReplay: the base hash only; a failure is reported with the provider normalisers.
+  // As loadForReplay: the seal's content hash first; anything it cannot settle is read again
+  // with the canonical check, which reports a real fault.
   try {
     return await indexCassette(file, false);
   } catch {
@@ -73,10 +74,12 @@ export async function loadResponse(stored: StoredResponse): Promise<ModelRespons
 
 async function indexCassette(
   file: string,
-  normalize: boolean,
+  canonical: boolean,
 ): Promise<ReplaySource & { header: RunHeader }> {
   let source: (ReplaySource & { header: RunHeader }) | undefined;
-  const options = normalize ? { normalize: normalizeStep, spans: true } : { spans: true };
+  const options = canonical
+    ? { normalize: normalizeStep, spans: true }
+    : { verify: 'content' as const, spans: true };
   for await (const entry of iterateCassette(file, options)) {
     if (entry.kind === 'header') source = { ...empty(), header: entry.header };
     else if (entry.kind === 'step' && source) {
