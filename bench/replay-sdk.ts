@@ -2,13 +2,15 @@
  * (a) Replaying the workload's N exchanges through the real SDKs: replaykit's stub replay against
  * nock 15 serving the same recorded bytes, and the live fake upstream on loopback as the floor.
  * `floor` is the SDKs alone (a fetch returning the recorded responses, no interception).
- * Usage: node bench/replay-sdk.ts <replaykit|nock|loopback|floor>; prints one JSON line.
+ * `polly`: Polly.js 6 (fetch adapter, fs persister) replaying its own recording of the workload.
+ * Usage: node bench/replay-sdk.ts <replaykit|nock|polly|loopback|floor>; prints one JSON line.
  */
 import nock from 'nock';
 import { record } from '../src/index.ts';
 import { loadCassette } from '../src/pipeline/cassette.ts';
 import { bodyBytes, toResponse, wireChunks } from '../src/replay/serve.ts';
 import { startFakeUpstream } from '../test/support/fake-upstream/index.ts';
+import { pollyRecording, pollyReplay } from './polly.ts';
 import { measure, N, runWorkload, workloadCassette } from './workload.ts';
 
 const tool = process.argv[2] ?? 'replaykit';
@@ -50,6 +52,10 @@ if (tool === 'replaykit') {
     nock.cleanAll();
     return value;
   });
+} else if (tool === 'polly') {
+  await pollyRecording();
+  await pollyReplay(origin, WARM);
+  result = await measure(() => pollyReplay(origin));
 } else if (tool === 'floor') {
   // The SDKs' own cost: a fetch that hands back the recorded responses in order, with no
   // interception, matching or network at all. No replay tool can go below this.

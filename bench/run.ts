@@ -30,9 +30,10 @@ console.log(
     .join(' ')}`,
 );
 
-// (a) The cassette is recorded on the first run (untimed) and reused.
+// (a) The cassette and Polly's recording are made on a first run of each (untimed) and reused.
 await run('./replay-sdk.ts', 'floor');
-const tools = ['floor', 'replaykit', 'nock', 'loopback'] as const;
+await run('./replay-sdk.ts', 'polly');
+const tools = ['floor', 'replaykit', 'nock', 'polly', 'loopback'] as const;
 const rows: Record<string, Record<string, unknown>> = {};
 for (const tool of tools) rows[tool] = (await run('./replay-sdk.ts', tool))[0]!;
 const rk = rows.replaykit!;
