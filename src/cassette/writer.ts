@@ -37,6 +37,13 @@ export interface WriterOptions {
   replace?: boolean;
   /** Longest time a written line may wait for fsync. Default 1000; 0 syncs every line. */
   fsyncIntervalMs?: number;
+  /**
+   * Write the lines of one event-loop turn together when it ends, not each before its call
+   * returns (see line-sink.ts). Default false.
+   */
+  batch?: boolean;
+  /** With `batch`: a write that failed after the calls that queued its lines returned. */
+  onFault?: (error: Error) => void;
   /** Clock for `created_at` / `sealed_at` (fixed in reproducible fixtures). */
   now?: () => Date;
 }
@@ -62,6 +69,8 @@ export interface CassetteWriter {
   seal(): { steps: number; sha256?: string };
   /** Like seal without the seal line. Idempotent. */
   close(): void;
+  /** With `batch`: write out the queued lines now. */
+  flush(): void;
 }
 
 interface Open {
@@ -81,6 +90,7 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     file,
     options.replace ?? false,
     options.fsyncIntervalMs ?? 1000,
+    options.batch ? { onFault: options.onFault } : false,
   );
   try {
     sink.write(header);
@@ -218,6 +228,7 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
       state = 'sealed';
       return result;
     },
+    flush: () => sink.flush(),
     close() {
       if (state !== 'writing') return;
       closeAll();

@@ -71,6 +71,11 @@ export interface CaptureSink {
    * capture, correlated with its model exchanges of the same session (src/agents).
    */
   ingest?(agent: AgentName, lines: AsyncIterable<string>): Promise<IngestSummary>;
+  /**
+   * Writes out what is still queued for the disk (batched writes): the gateway calls it before a
+   * client sees the first bytes of a response, whose start must then be on disk.
+   */
+  persist?(): void;
   /** Flush and seal everything; resolves to the artifact paths written. */
   close(): Promise<string[]>;
 }

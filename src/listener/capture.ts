@@ -42,7 +42,7 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
   const runId = randomUUID();
   let reportFault: CaptureFaultHandler = () => {};
   const sink: RotatingSink = createRotatingSink(
-    (part) =>
+    (part, onWriteFault) =>
       createCassetteWriter(part === 0 ? options.artifact : partPath(options.artifact, part), {
         header: {
           run_id: runId,
@@ -53,9 +53,19 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
           meta: { ...options.meta, part },
         },
         normalize: normalizeStep,
+        // The listener's hot path: canonical hashing of each step cost as much as the rest of
+        // capture (bench/listener-capture.ts). Readers compute the canonical hash themselves.
+        hash: 'content',
+        // One write per event-loop turn, not per stream event (a fifth of capture's CPU).
+        batch: true,
+        onFault: onWriteFault,
       }),
     options.rotate ?? {},
     (error) => reportFault(error, 'writer'),
+    undefined,
+    // A batched write failed after its exchange moved on: the broken file is dropped, so the
+    // error.event lands in the next one, as a failing write in the moment would have.
+    (error) => pipeline.fault(error, 'listener writer'),
   );
   const started = performance.now();
   const clock = () => Math.round((performance.now() - started) * 1000) / 1000;
@@ -74,6 +84,7 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
         ? websocketRecorder(pipeline, sink, start)
         : httpRecorder(pipeline, sink, start),
     current: () => sink.current(),
+    persist: () => sink.persist(),
     subscribeFaults(handler) {
       reportFault = handler;
     },

@@ -11,7 +11,8 @@
  * holds its start: `responseHead` (no body byte has left yet) and the first `responseChunk`
  * (its bytes wait for its capture, one chunk per exchange; a `kill -9` right after the client
  * read it still leaves `stream.open` and that chunk's events on disk, the stream marked
- * interrupted: test/integration/listener/capture.test.ts). Each exchange's hooks run in the
+ * interrupted: test/integration/listener/capture.test.ts; the listener's writer batches its
+ * lines, so `persist` writes them out after these two). Each exchange's hooks run in the
  * order they were called; `flush()` runs whatever is still queued (before the seal).
  */
 import type { ExchangeRecorder } from './capture-hooks.ts';
@@ -23,7 +24,8 @@ export interface Deferrer {
 
 type Hook = keyof ExchangeRecorder;
 
-export function createDeferrer(): Deferrer {
+/** `persist` runs after each inline hook: their lines must be on disk before the bytes go. */
+export function createDeferrer(persist: () => void = () => {}): Deferrer {
   const dirty = new Set<() => void>();
 
   return {
@@ -77,6 +79,7 @@ export function createDeferrer(): Deferrer {
         (...args: Parameters<Required<ExchangeRecorder>[K]>) => {
           drain();
           call(name, args)();
+          persist();
         };
       const firstChunk = now('responseChunk');
       const nextChunk = later('responseChunk');

@@ -139,7 +139,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let exchangeSeq = 0;
 
   // Capture hooks run after the turn's bytes went out (defer.ts).
-  const deferred = createDeferrer();
+  const deferred = createDeferrer(() => capture.persist?.());
   const ctx: GatewayContext & { agentFor(url: URL): http.Agent } = {
     upstreams: { ...DEFAULT_UPSTREAMS, ...options.upstreams },
     upstream,

@@ -25,6 +25,8 @@ export interface RotatingSink extends StepSink {
   finish(correlationId: string): void;
   /** Seals every open file; returns the files. */
   close(): string[];
+  /** Writes out every open file's queued lines now (batched writers). */
+  persist(): void;
 }
 
 interface Part {
@@ -35,31 +37,59 @@ interface Part {
   broken: boolean;
 }
 
+/**
+ * `open` gets the part number and where to report a write that fails after its call returned (a
+ * batched writer). `onFault` hears of files that cannot be opened or sealed; `onLateFault` of
+ * those late write failures, once the broken file is dropped (so it may write an error.event).
+ */
 export function createRotatingSink(
-  open: (part: number) => CassetteWriter,
+  open: (part: number, onWriteFault: (error: unknown) => void) => CassetteWriter,
   rotation: RotationOptions,
   onFault: (error: unknown) => void,
   now: () => number = Date.now,
+  onLateFault: (error: unknown) => void = onFault,
 ): RotatingSink {
   const files: string[] = [];
   const owner = new Map<string, Part>();
   let current: Part | null = null;
+  // Files not yet sealed or dropped: the ones `persist` writes out.
+  const live = new Set<Part>();
   let sizeFloor = 0;
 
   const start = (): Part | null => {
     try {
-      const writer = open(files.length);
+      let part: Part | undefined;
+      const writer = open(files.length, (error) => {
+        if (!part || part.broken) return;
+        drop(part);
+        onLateFault(error);
+      });
       files.push(writer.file);
       sizeFloor = 0;
-      return { writer, openedAt: now(), inflight: new Set(), retiring: false, broken: false };
+      part = { writer, openedAt: now(), inflight: new Set(), retiring: false, broken: false };
+      live.add(part);
+      return part;
     } catch (error) {
       onFault(error);
       return null;
     }
   };
+
+  /** The writer is done for (its line sink keeps the fault): start afresh next time. */
+  const drop = (part: Part) => {
+    part.broken = true;
+    live.delete(part);
+    try {
+      part.writer.close();
+    } catch {
+      // Already failing: nothing more to learn from this one.
+    }
+    if (part === current) current = null;
+  };
   current = start();
 
   const seal = (part: Part) => {
+    live.delete(part);
     for (const id of part.inflight) owner.delete(id);
     part.inflight.clear();
     if (part.broken) return;
@@ -118,14 +148,7 @@ export function createRotatingSink(
     try {
       return write();
     } catch (error) {
-      // The writer is done for (its line sink keeps the fault): drop it, start afresh next time.
-      part.broken = true;
-      try {
-        part.writer.close();
-      } catch {
-        // Already failing: nothing more to learn from this one.
-      }
-      if (part === current) current = null;
+      drop(part);
       throw error;
     }
   };
@@ -159,6 +182,9 @@ export function createRotatingSink(
       owner.delete(correlationId);
       part.inflight.delete(correlationId);
       if (part.retiring && part.inflight.size === 0) seal(part);
+    },
+    persist() {
+      for (const part of live) part.writer.flush();
     },
     close() {
       const parts = new Set([...owner.values(), ...(current ? [current] : [])]);

@@ -163,6 +163,39 @@ describe('createCassetteWriter', () => {
   });
 });
 
+describe('batched writes (the listener)', () => {
+  const disk = (file: string) => readFileSync(file, 'utf8');
+
+  test("a turn's lines reach the file together when the turn ends; flush writes them at once", async () => {
+    const file = join(tempDir(), 'b.rpk');
+    const w = createCassetteWriter(file, { header: writerHeader, batch: true });
+    w.append(input(request(0)));
+    expect(disk(file)).toBe('');
+    await new Promise(setImmediate);
+    expect(lines(file).map((l) => l.type)).toEqual(['run.header', 'model.request']);
+    w.append(input(response(1, 'c0')));
+    w.flush();
+    expect(lines(file).at(-1)).toMatchObject({ type: 'model.response', index: 1 });
+  });
+
+  test('seal writes out what is queued, and the file reads back whole', async () => {
+    const file = join(tempDir(), 'c.rpk');
+    const w = createCassetteWriter(file, { header: writerHeader, batch: true, hash: 'content' });
+    w.append(input(request(0)));
+    w.append(input(response(1, 'c0')));
+    w.seal();
+    const c = await readCassette(file);
+    expect(c.steps.map((s) => s.type)).toEqual(['model.request', 'model.response']);
+    expect(c.seal).toMatchObject({ steps: 2 });
+  });
+
+  test('a value that does not serialise still fails the call that wrote it', () => {
+    const w = createCassetteWriter(join(tempDir(), 'd.rpk'), { header: writerHeader, batch: true });
+    const bad = { ...input(request(0)), body: { n: 1n } } as unknown as StepInput;
+    expect(() => w.append(bad)).toThrow();
+  });
+});
+
 describe('run artifact names', () => {
   test('run-<UTC timestamp>-<short id>.rpk', () => {
     expect(runArtifactName(new Date('2026-11-24T09:30:05.123Z'), 'a1b2c3')).toBe(
