@@ -16,7 +16,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -144,19 +144,30 @@ interface Round {
   ttfe: number;
   tput: number;
   cpu_ms_per_exchange: number;
+  /** CPU per exchange of each process during the 64-stream run: where the machine's time went. */
+  stream_cpu_ms: { proxy: number; upstream: number; client: number };
 }
 
-async function measure(s: Server, n: { lat: number; ttfe: number; each: number }) {
+async function measure(s: Server, up: Server, n: { lat: number; ttfe: number; each: number }) {
   const cpu0 = await cpuMs(s);
   const lat = await sequential(s.url, n.lat, false);
   const ttfe = await sequential(s.url, n.ttfe, true);
+  const [proxy0, up0, client0] = [await cpuMs(s), await cpuMs(up), process.cpuUsage()];
   const tput = await concurrent(s.url, 64, n.each);
-  const exchanges = n.lat + n.ttfe + 64 * n.each;
+  const client = process.cpuUsage(client0);
+  const streams = 64 * n.each;
+  const stream_cpu_ms = {
+    proxy: ((await cpuMs(s)) - proxy0) / streams,
+    upstream: ((await cpuMs(up)) - up0) / streams,
+    client: (client.user + client.system) / 1000 / streams,
+  };
+  const exchanges = n.lat + n.ttfe + streams;
   return {
     lat: { p50: pct(lat.total, 50), p99: pct(lat.total, 99) },
     ttfe: pct(ttfe.first, 50),
     tput,
     cpu_ms_per_exchange: ((await cpuMs(s)) - cpu0) / exchanges,
+    stream_cpu_ms,
   } satisfies Round;
 }
 
@@ -183,11 +194,11 @@ export async function runListenerBench(
     for (let r = 0; r < rounds; r++) {
       // Alternate who goes first: whatever else the machine is doing hits both alike.
       if (r % 2 === 0) {
-        const f = await measure(fw, n);
-        per.push({ fw: f, ls: await measure(ls, n) });
+        const f = await measure(fw, up, n);
+        per.push({ fw: f, ls: await measure(ls, up, n) });
       } else {
-        const l = await measure(ls, n);
-        per.push({ fw: await measure(fw, n), ls: l });
+        const l = await measure(ls, up, n);
+        per.push({ fw: await measure(fw, up, n), ls: l });
       }
     }
     const memN = 10_000 / q;
@@ -227,6 +238,21 @@ export async function runListenerBench(
         forwarder: m((r) => r.fw.cpu_ms_per_exchange),
         listener: m((r) => r.ls.cpu_ms_per_exchange),
       },
+      // The three processes share the machine's cores: when they are all busy, throughput is
+      // bounded by their summed CPU per stream, and the proxy's share decides the ratio.
+      stream_cpu_ms: {
+        cores: availableParallelism(),
+        forwarder_run: {
+          proxy: m((r) => r.fw.stream_cpu_ms.proxy),
+          upstream: m((r) => r.fw.stream_cpu_ms.upstream),
+          client: m((r) => r.fw.stream_cpu_ms.client),
+        },
+        listener_run: {
+          proxy: m((r) => r.ls.stream_cpu_ms.proxy),
+          upstream: m((r) => r.ls.stream_cpu_ms.upstream),
+          client: m((r) => r.ls.stream_cpu_ms.client),
+        },
+      },
       heap_mb: { requests: memN, before, after, growth: after - before },
     };
   } finally {
@@ -250,12 +276,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     process.exit(0);
   }
   const f = (x: number) => x.toFixed(3);
+  const cpuSplit = (c: { proxy: number; upstream: number; client: number }) =>
+    `${f(c.proxy)} / ${f(c.upstream)} / ${f(c.client)}`;
   const t = r.throughput_64_streams_per_s;
   console.log(`listener vs minimal forwarder (loopback, capture on, separate processes, median of ${r.rounds} rounds)
   added latency     p50 ${f(r.latency_ms.added_p50)} ms   p99 ${f(r.latency_ms.added_p99)} ms   (forwarder ${f(r.latency_ms.forwarder.p50)} / ${f(r.latency_ms.forwarder.p99)}; budget 1 / 3 ms)
   first event       +${f(r.ttfe_ms.added_p50)} ms at p50 (forwarder ${f(r.ttfe_ms.forwarder_p50)}, listener ${f(r.ttfe_ms.listener_p50)})   (budget 1 ms)
   64 streams        ${t.listener.toFixed(0)}/s vs ${t.forwarder.toFixed(0)}/s = ${(100 * t.ratio).toFixed(1)} % (rounds: ${t.ratio_per_round.map((x) => (100 * x).toFixed(0)).join(' ')})   (budget >= 80 %)
   cpu per exchange  listener ${f(r.cpu_ms_per_exchange.listener)} ms, forwarder ${f(r.cpu_ms_per_exchange.forwarder)} ms
+  cpu per stream    (64 streams, ${r.stream_cpu_ms.cores} cores) proxy / upstream / client: listener run ${cpuSplit(r.stream_cpu_ms.listener_run)}, forwarder run ${cpuSplit(r.stream_cpu_ms.forwarder_run)} ms
   heap              ${f(r.heap_mb.growth)} MB over ${r.heap_mb.requests} requests   (budget +-20 MB)`);
   console.log(JSON.stringify(r));
 }

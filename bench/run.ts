@@ -70,9 +70,15 @@ const lat = lst?.latency_ms as { added_p50: number; added_p99: number };
 const ttfe = lst?.ttfe_ms as { added_p50: number };
 const tput = lst?.throughput_64_streams_per_s as { ratio: number };
 const heap = lst?.heap_mb as { growth: number; requests: number };
+type Split = { proxy: number; upstream: number; client: number };
+const split = lst?.stream_cpu_ms as { cores: number; forwarder_run: Split; listener_run: Split };
+const cpu = (c: Split) => `${f(c.proxy, 3)} / ${f(c.upstream, 3)} / ${f(c.client, 3)}`;
 console.log(
   '\n(d) listener vs minimal forwarder (budget: +1 ms p50, +3 ms p99, +1 ms first event, >= 80 %, +-20 MB)',
 );
 console.log(
   `added latency p50 ${f(lat.added_p50, 3)} ms, p99 ${f(lat.added_p99, 3)} ms; first event +${f(ttfe.added_p50, 3)} ms; 64 streams ${f(100 * tput.ratio, 1)} % of the forwarder; heap ${f(heap.growth, 1)} MB over ${heap.requests} requests (each proxy in its own process, median of ${lst?.rounds} rounds)`,
+);
+console.log(
+  `cpu ms per stream at 64 streams, proxy / upstream / client (${split.cores} cores shared): listener run ${cpu(split.listener_run)}, forwarder run ${cpu(split.forwarder_run)}`,
 );
