@@ -10,8 +10,13 @@
  * @note The idea is undici's own MockAgent (a Dispatcher whose `dispatch` answers through the
  * handler callbacks); the callbacks used are the ones Node's bundled fetch passes (undici 7:
  * `onConnect`, `onHeaders`, `onData`, `onComplete`, `onError`).
+ *
+ * @note A recorded answer comes as a `Served` description and is pushed into those callbacks
+ * directly: building a web `Response` first and reading it back (a Blob or a ReadableStream, a
+ * promise per chunk) cost more than everything else the route does.
  */
 import type { RawRequest } from '../pipeline/exchange.ts';
+import { delay, dropped, type Served } from '../replay/serve.ts';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
@@ -47,10 +52,16 @@ export type FetchAnswer = (
   signal: AbortSignal,
 ) => Promise<Response | null>;
 
+/** As `FetchAnswer`, and a served recording may come as it is, without a `Response` around it. */
+export type RouteAnswer = (
+  raw: Promise<RawRequest>,
+  signal: AbortSignal,
+) => Promise<Served | Response | null>;
+
 type GlobalSlot = { [GLOBAL_DISPATCHER]?: Dispatcher };
 
 /** Installs the route; returns the function that removes it (if it is still the one installed). */
-export function installFetchRoute(answer: FetchAnswer): () => void {
+export function installFetchRoute(answer: RouteAnswer): () => void {
   const slot = globalThis as GlobalSlot;
   const original = slot[GLOBAL_DISPATCHER] ?? createDefaultDispatcher();
   if (!original) return () => {};
@@ -86,7 +97,7 @@ function createDefaultDispatcher(): Dispatcher | undefined {
 
 async function serve(
   original: Dispatcher,
-  answer: FetchAnswer,
+  answer: RouteAnswer,
   options: DispatchOptions,
   handler: FetchHandler,
 ): Promise<void> {
@@ -108,8 +119,36 @@ async function serve(
     original.dispatch({ ...options, body: (await raw).body }, handler);
     return;
   }
+  if ('chunks' in response) return send(response, handler, abort.signal);
   if (response.type === 'error') throw new TypeError('The recorded request got no response');
   await pump(response, handler, abort.signal);
+}
+
+/** A served recording, chunk by chunk: onData returning false waits for undici's resume. */
+async function send(answer: Served, handler: FetchHandler, signal: AbortSignal): Promise<void> {
+  let resume: (() => void) | undefined;
+  const resumed = () => new Promise<void>((resolve) => (resume = resolve));
+  const raw: Buffer[] = [];
+  // Latin-1 both ways: undici reads header bytes as latin1, as fetch's Headers hold them.
+  for (const [name, value] of answer.headers) {
+    raw.push(Buffer.from(name, 'latin1'), Buffer.from(value, 'latin1'));
+  }
+  handler.onResponseStarted?.();
+  let flowing = handler.onHeaders?.(answer.status, raw, () => resume?.(), '') !== false;
+  const { chunks, waits } = answer;
+  if (!chunks) return handler.onComplete?.([]);
+  for (let i = 0; i < chunks.length; i++) {
+    if (!flowing) await resumed();
+    if (waits && waits[i]! > 0) await delay(waits[i]!, signal);
+    if (signal.aborted) throw signal.reason;
+    flowing = handler.onData?.(chunks[i]!) !== false;
+  }
+  if (answer.failure) {
+    await dropped();
+    throw signal.aborted ? signal.reason : new TypeError(answer.failure);
+  }
+  if (signal.aborted) throw signal.reason;
+  handler.onComplete?.([]);
 }
 
 async function pump(response: Response, handler: FetchHandler, signal: AbortSignal) {

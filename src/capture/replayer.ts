@@ -15,7 +15,7 @@ import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import { loadResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import type { ReplayMatcher } from '../replay/matcher.ts';
-import { toResponse } from '../replay/serve.ts';
+import { responseOf, type Served, served } from '../replay/serve.ts';
 import { keepAsRecorded } from '../replay/trace.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
@@ -42,15 +42,24 @@ export class ReplayHandler implements InterceptHandler {
   }
 
   async onRequest({ request, respondWith }: InterceptedRequest): Promise<void> {
-    const response = await this.answer(rawRequest(request), request.signal);
+    const response = await this.respond(rawRequest(request), request.signal);
     if (response) respondWith(response);
   }
 
+  /** `answer` as a web `Response`, for callers that need one. */
+  async respond(raw: Promise<RawRequest>, signal: AbortSignal): Promise<Response | null> {
+    const answer = await this.answer(raw, signal);
+    return answer && 'chunks' in answer ? responseOf(answer, signal) : answer;
+  }
+
   /**
-   * The recorded answer to a request, `null` to let it through. Takes its turn when called, while
-   * the body may still be arriving: callers hand requests over in arrival order.
+   * The recorded answer to a request, `null` to let it through: as served (status, headers,
+   * chunks; the fetch route pushes them to undici as they are), or a `Response` when there is
+   * none to serve (a recorded failure, a blocked request, a parity trace reading the body). Takes
+   * its turn when called, while the body may still be arriving: callers hand requests over in
+   * arrival order.
    */
-  answer(raw: Promise<RawRequest>, signal: AbortSignal): Promise<Response | null> {
+  answer(raw: Promise<RawRequest>, signal: AbortSignal): Promise<Served | Response | null> {
     const turn = this.#turn.then(async () => this.#answer(await raw, signal));
     this.#turn = turn.catch(() => undefined);
     return turn;
@@ -63,7 +72,7 @@ export class ReplayHandler implements InterceptHandler {
     await Promise.allSettled([...this.#feeding]);
   }
 
-  async #answer(raw: RawRequest, signal: AbortSignal): Promise<Response | null> {
+  async #answer(raw: RawRequest, signal: AbortSignal): Promise<Served | Response | null> {
     // Unredacted first: most requests hold no secret, and redaction is the costly part.
     const plain = liveRequest(raw, keepAsRecorded);
     if (!plain) {
@@ -75,22 +84,31 @@ export class ReplayHandler implements InterceptHandler {
     if (!result.ok) {
       const error = new ReplayDivergenceError(result.divergence);
       this.divergences.push(error);
-      const answer = divergenceAnswer(live.route.provider, error);
-      return Response.json(answer.body, { status: answer.status, headers: answer.headers });
+      const { status, headers, body } = divergenceAnswer(live.route.provider, error);
+      return {
+        status,
+        headers: Object.entries(headers),
+        chunks: [Buffer.from(JSON.stringify(body))],
+      };
     }
     this.served++;
     const exchange = result.exchange;
-    // Read back from the cassette before the trace begins: a large one keeps responses on disk.
-    const recorded = exchange.response && (await loadResponse(exchange.response));
+    // Read back from the cassette before the trace begins: a large one keeps responses on disk
+    // (one held in memory is taken as it is, without waiting a turn).
+    const stored = exchange.response;
+    const recorded = stored && ('step' in stored ? stored.step : await loadResponse(stored));
     const capture = this.#o.trace?.begin(raw) ?? null;
     // No recorded response: the request failed at record time (e.g. connection refused).
     if (!recorded) {
       if (capture) feedFailure(capture, exchange);
       return Response.error();
     }
-    const options = { replaySpeed: this.#o.replaySpeed, signal, ...serveOptionsOf(exchange) };
-    const response = toResponse(recorded, options);
-    if (!capture) return response;
+    const answer = served(recorded, {
+      replaySpeed: this.#o.replaySpeed,
+      ...serveOptionsOf(exchange),
+    });
+    if (!capture) return answer;
+    const response = responseOf(answer, signal);
     // The client reads one branch at its own pace; the trace reads the other.
     const [client, copy] = response.body ? response.body.tee() : [null, null];
     const task = feedResponse(capture, recorded, copy).finally(() => this.#feeding.delete(task));

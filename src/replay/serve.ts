@@ -1,10 +1,12 @@
 /**
- * Turns a recorded `model.response` back into a web `Response`. Streams are re-emitted event by
- * event through a real ReadableStream (never one buffered chunk), so SDK stream helpers, `for await`
- * loops and abort signals behave as they did live. An interrupted stream errors after its last
- * recorded event, as the dropped connection did.
+ * Turns a recorded `model.response` back into what the client reads: first a plain description
+ * (`served`: status, header pairs, the body's wire chunks), which the fetch route hands straight
+ * to undici's handler callbacks, then, for callers that need one, a web `Response` (`toResponse`).
+ * Streams are re-emitted event by event (never one buffered chunk), so SDK stream helpers,
+ * `for await` loops and abort signals behave as they did live. An interrupted stream errors after
+ * its last recorded event, as the dropped connection did.
  */
-import type { ModelResponse, StreamEvent } from '../cassette/schema.ts';
+import type { ModelResponse } from '../cassette/schema.ts';
 import { encodeStreamEvent } from '../providers/index.ts';
 
 /** Headers that described the recorded transfer, not the content: the new Response sets its own. */
@@ -24,36 +26,103 @@ export interface ServeOptions {
   truncated?: boolean;
 }
 
+/** A recorded response as the client is to receive it, before any web `Response` is built. */
+export interface Served {
+  status: number;
+  /** Lower-case names, transfer headers left out. */
+  headers: [string, string][];
+  /** The body as sent: the whole of it in one chunk, or one chunk per stream event; null: none. */
+  chunks: Buffer[] | null;
+  /** Milliseconds to wait before each chunk (recorded gaps at `replaySpeed`); absent: instant. */
+  waits?: number[];
+  /** The connection dropped after the last chunk (interrupted stream, body cut off): its error. */
+  failure?: string;
+}
+
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
-export function responseHeaders(step: ModelResponse): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(step.headers)) {
-    if (!TRANSFER_HEADERS.has(name.toLowerCase())) headers.set(name, value);
+function headerPairs(step: ModelResponse): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const name in step.headers) {
+    const lower = name.toLowerCase();
+    if (!TRANSFER_HEADERS.has(lower)) pairs.push([lower, step.headers[name]!]);
   }
-  return headers;
+  return pairs;
 }
 
 export function bodyBytes(step: {
   body?: unknown;
   body_text?: string;
   body_base64?: string;
-}): Uint8Array | null {
+}): Buffer | null {
   if (step.body_base64 !== undefined) return Buffer.from(step.body_base64, 'base64');
-  if (step.body_text !== undefined) return new TextEncoder().encode(step.body_text);
-  if (step.body !== undefined) return new TextEncoder().encode(JSON.stringify(step.body));
+  if (step.body_text !== undefined) return Buffer.from(step.body_text);
+  if (step.body !== undefined) return Buffer.from(JSON.stringify(step.body));
   return null;
 }
 
-export function toResponse(step: ModelResponse, options: ServeOptions = {}): Response {
-  const init = { status: step.status, headers: responseHeaders(step) };
-  if (NULL_BODY_STATUS.has(step.status)) return new Response(null, init);
+export function served(step: ModelResponse, options: ServeOptions = {}): Served {
+  const out: Served = { status: step.status, headers: headerPairs(step), chunks: null };
+  if (NULL_BODY_STATUS.has(step.status)) return out;
   if (!step.stream) {
     const bytes = bodyBytes(step);
-    if (options.truncated) return new Response(cutOff(bytes), init);
-    return new Response(bytes ? new Blob([bytes as Uint8Array<ArrayBuffer>]) : null, init);
+    out.chunks = bytes ? [bytes] : options.truncated ? [] : null;
+    if (options.truncated) out.failure = 'terminated: the recorded response was cut off here';
+    return out;
   }
-  return new Response(eventStream(step.stream, options), init);
+  const chunks: Buffer[] = [];
+  for (const text of wireChunks(step.stream)) chunks.push(Buffer.from(text));
+  out.chunks = chunks;
+  const speed = options.replaySpeed ?? 0;
+  const events = step.stream.events;
+  if (speed > 0 && events.length > 0) {
+    // The gap before each event; the closing chunk of a JSON array follows its last event.
+    out.waits = events.map((ev, i) =>
+      i === 0 ? 0 : (ev.offset_ms - events[i - 1]!.offset_ms) / speed,
+    );
+  }
+  if (step.stream.state === 'interrupted') {
+    out.failure = 'terminated: the recorded stream was interrupted here';
+  }
+  return out;
+}
+
+export function toResponse(step: ModelResponse, options: ServeOptions = {}): Response {
+  return responseOf(served(step, options), options.signal);
+}
+
+/** The web `Response` for a served answer: its chunks come out one read at a time. */
+export function responseOf(answer: Served, signal?: AbortSignal): Response {
+  const init = { status: answer.status, headers: answer.headers };
+  const { chunks } = answer;
+  if (!chunks) return new Response(null, init);
+  if (chunks.length === 1 && !answer.failure && !answer.waits) {
+    return new Response(new Blob([chunks[0] as Buffer<ArrayBuffer>]), init);
+  }
+  let i = 0;
+  return new Response(
+    new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (signal?.aborted) return controller.error(signal.reason);
+        const wait = answer.waits?.[i] ?? 0;
+        if (wait > 0) await delay(wait, signal);
+        if (i < chunks.length) return controller.enqueue(chunks[i++]!);
+        if (!answer.failure) return controller.close();
+        await dropped();
+        controller.error(new TypeError(answer.failure));
+      },
+    }),
+    init,
+  );
+}
+
+/**
+ * A dropped connection's close arrives after its data: let a client that is still parsing the
+ * last chunks see them before the failure (an instant replay would otherwise fail the stream
+ * while its events are still queued, and they would be lost).
+ */
+export function dropped(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 /** Wire text for each event, including the framing a JSON-array stream needs around elements. */
@@ -68,67 +137,15 @@ export function* wireChunks(stream: NonNullable<ModelResponse['stream']>): Gener
   if (arrayFraming && stream.state !== 'interrupted') yield first ? '[]' : ']';
 }
 
-function eventStream(
-  stream: NonNullable<ModelResponse['stream']>,
-  { replaySpeed = 0, signal }: ServeOptions,
-): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const chunks = wireChunks(stream);
-  const events: StreamEvent[] = stream.events;
-  let i = 0;
-  let previousOffset = events[0]?.offset_ms ?? 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (signal?.aborted) {
-        controller.error(signal.reason);
-        return;
-      }
-      const ev = events[i];
-      if (replaySpeed > 0 && ev) {
-        await delay((ev.offset_ms - previousOffset) / replaySpeed, signal);
-        previousOffset = ev.offset_ms;
-      }
-      i++;
-      const next = chunks.next();
-      if (next.done) {
-        if (stream.state === 'interrupted') {
-          // A dropped connection's close arrives after its data: let a client that is still
-          // parsing the last events see them before the failure (an instant replay would
-          // otherwise fail the stream while its events are still queued, and they would be lost).
-          await new Promise((resolve) => setTimeout(resolve, 1));
-          controller.error(new TypeError('terminated: the recorded stream was interrupted here'));
-        } else {
-          controller.close();
-        }
-        return;
-      }
-      controller.enqueue(encoder.encode(next.value));
-    },
-  });
-}
-
-/** The recorded bytes, then the same failure the client saw when the connection dropped. */
-function cutOff(bytes: Uint8Array | null): ReadableStream<Uint8Array> {
-  let sent = false;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!sent && bytes && bytes.length > 0) {
-        sent = true;
-        controller.enqueue(bytes);
-        return;
-      }
-      controller.error(new TypeError('terminated: the recorded response was cut off here'));
-    },
-  });
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
