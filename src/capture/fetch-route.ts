@@ -143,6 +143,8 @@ async function send(answer: Served, handler: FetchHandler, signal: AbortSignal):
     if (signal.aborted) throw signal.reason;
     flowing = handler.onData?.(chunks[i]!) !== false;
   }
+  // The end waits for the client too: a failure must not discard chunks it has not read yet.
+  if (!flowing) await resumed();
   if (answer.failure) {
     await dropped();
     throw signal.aborted ? signal.reason : new TypeError(answer.failure);
