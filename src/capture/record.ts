@@ -22,6 +22,7 @@ import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { VERSION } from '../version.ts';
 import { installFetchRoute } from './fetch-route.ts';
+import { installFetchShortcut } from './fetch-shortcut.ts';
 import { installHandler } from './interceptor.ts';
 import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
 import { RecordHandler } from './recorder.ts';
@@ -155,7 +156,12 @@ async function startReplay(
   const release = claim(cassette);
   const uninstallSockets = installHandler(handler);
   const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
+  // A parity trace must see the requests as undici sends them (with its default headers).
+  const uninstallShortcut = trace
+    ? () => {}
+    : installFetchShortcut((raw, signal) => handler.respond(raw, signal));
   const uninstall = () => {
+    uninstallShortcut();
     uninstallFetch();
     uninstallSockets();
   };

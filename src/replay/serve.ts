@@ -102,13 +102,20 @@ export function responseOf(answer: Served, signal?: AbortSignal): Response {
   let i = 0;
   return new Response(
     new ReadableStream<Uint8Array>({
+      start(controller) {
+        // As fetch does: an abort fails the body at once, even while a read waits (a pacing
+        // delay, a dropped connection's close), so the client sees its own AbortError.
+        signal?.addEventListener('abort', () => controller.error(signal.reason), { once: true });
+      },
       async pull(controller) {
         if (signal?.aborted) return controller.error(signal.reason);
         const wait = answer.waits?.[i] ?? 0;
         if (wait > 0) await delay(wait, signal);
+        if (signal?.aborted) return;
         if (i < chunks.length) return controller.enqueue(chunks[i++]!);
         if (!answer.failure) return controller.close();
         await dropped();
+        if (signal?.aborted) return;
         controller.error(new TypeError(answer.failure));
       },
     }),

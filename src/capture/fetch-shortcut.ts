@@ -1,0 +1,113 @@
+/**
+ * The fastest replay route: `globalThis.fetch` itself, answered without undici. A client that
+ * calls the global `fetch`, or was built after replay first started (the SDKs keep the `fetch`
+ * they find at construction), gets the recorded response straight from the cassette: no
+ * `Request`, no fetch algorithm, no dispatcher. Polly.js works this way, and undici's fetch
+ * machinery was the largest cost left in replay (bench/replay-sdk.ts).
+ *
+ * Everything else still goes the long way, unchanged: calls this shortcut cannot read cheaply
+ * (a `Request` as input, a streamed or form body), clients that kept an earlier `fetch`, and every
+ * call while no replay is active. Those reach undici, where fetch-route.ts or the socket-level
+ * interceptor answer them as before.
+ *
+ * @note Installed once, then kept for the life of the process (as the interceptor is): a client
+ * built during one replay keeps this function, so it must pass through when replay has ended.
+ * @note Not used while a parity trace records the requests: undici adds default headers
+ * (`accept`, `user-agent`) that a recording made through it has, and a trace must see the same.
+ */
+import type { RawRequest } from '../pipeline/exchange.ts';
+import type { FetchAnswer } from './fetch-route.ts';
+
+let answer: FetchAnswer | null = null;
+let installed = false;
+
+/** Installs `a` as the shortcut's answer; returns the function that removes it. */
+export function installFetchShortcut(a: FetchAnswer): () => void {
+  if (!installed) {
+    installed = true;
+    const previous = globalThis.fetch;
+    globalThis.fetch = function fetch(input, init) {
+      const raw = answer ? readCheaply(input, init) : null;
+      if (!answer || !raw) return previous(input, init);
+      return serve(answer, raw, init?.signal ?? null, () => previous(input, init));
+    } as typeof globalThis.fetch;
+  }
+  answer = a;
+  return () => {
+    if (answer === a) answer = null;
+  };
+}
+
+async function serve(
+  a: FetchAnswer,
+  raw: RawRequest & { href: string },
+  signal: AbortSignal | null,
+  fallThrough: () => Promise<Response>,
+): Promise<Response> {
+  signal?.throwIfAborted();
+  const abort = new AbortController();
+  const stop = () => abort.abort(signal?.reason);
+  signal?.addEventListener('abort', stop, { once: true });
+  const response = await a(Promise.resolve(raw), abort.signal);
+  signal?.throwIfAborted();
+  if (!response) {
+    signal?.removeEventListener('abort', stop);
+    return fallThrough();
+  }
+  if (response.type === 'error') {
+    // What fetch does when the connection fails: a TypeError with the reason as its cause.
+    throw new TypeError('fetch failed', {
+      cause: new Error('The recorded request got no response'),
+    });
+  }
+  Object.defineProperty(response, 'url', { value: raw.href });
+  return response;
+}
+
+/**
+ * The request as the pipeline's raw shape, when it can be had without building a `Request`:
+ * a string or URL input, and no body or a string/bytes body. `null` sends the call the long way.
+ */
+function readCheaply(
+  input: string | URL | Request,
+  init: RequestInit | undefined,
+): (RawRequest & { href: string }) | null {
+  if (typeof input !== 'string' && !(input instanceof URL)) return null;
+  const body = init?.body;
+  let bytes: Uint8Array | null = null;
+  if (typeof body === 'string') bytes = Buffer.from(body);
+  else if (body instanceof Uint8Array) bytes = body;
+  else if (body instanceof ArrayBuffer) bytes = new Uint8Array(body);
+  else if (body !== undefined && body !== null) return null;
+  let url: URL;
+  try {
+    url = input instanceof URL ? input : new URL(input);
+  } catch {
+    return null;
+  }
+  return {
+    method: (init?.method ?? 'GET').toUpperCase(),
+    url: `${url.pathname}${url.search}`,
+    origin: url.origin,
+    headers: headerRecord(init?.headers),
+    body: bytes && bytes.length > 0 ? bytes : null,
+    transport: 'http',
+    href: url.href,
+  };
+}
+
+function headerRecord(headers: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!headers) return out;
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase();
+    // Repeated headers join with ", ", as fetch's Headers does.
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  };
+  const pairs: Iterable<[string, string]> =
+    headers instanceof Headers || Array.isArray(headers)
+      ? (headers as Iterable<[string, string]>)
+      : Object.entries(headers);
+  for (const [name, value] of pairs) add(name, value);
+  return out;
+}
