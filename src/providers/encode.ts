@@ -7,12 +7,19 @@ import type { StreamEvent, StreamFormat } from '../cassette/schema.ts';
 /** Gemini's JSON-array stream: `[`, elements joined by `,\r\n`, `]` (as the REST API sends it). */
 export const JSON_ARRAY = { open: '[', separator: ',\r\n', close: ']' } as const;
 
+// What a JSON text can start with, after optional whitespace: an object, array, string, number
+// or literal. A string starting otherwise never parses.
+const JSON_START = /^[\t\n\r ]*[{["\-0-9tfn]/;
+
 /**
  * Frame text for one event's data. Strings are sent raw when raw text reads back as the same
  * string (`[DONE]`, malformed frames); a string that would read back as other JSON is quoted.
  */
 export function dataText(data: unknown): string {
   if (typeof data !== 'string') return JSON.stringify(data) ?? 'null';
+  // Text that cannot be JSON is raw without a try: a thrown SyntaxError (every Chat Completions
+  // stream ends with `[DONE]`) costs more than encoding the rest of the stream.
+  if (data === '[DONE]' || !JSON_START.test(data)) return data;
   try {
     JSON.parse(data);
     return JSON.stringify(data);
@@ -21,12 +28,17 @@ export function dataText(data: unknown): string {
   }
 }
 
+const LINE_BREAK = /[\r\n]/;
+
 function sseFrame(ev: StreamEvent): string {
   let out = '';
   if (ev.event !== undefined) out += `event: ${ev.event}\n`;
   if (ev.id !== undefined) out += `id: ${ev.id}\n`;
-  // A raw text with newlines goes out as several data: lines, which the parser joins back.
-  for (const line of dataText(ev.data).split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
+  const text = dataText(ev.data);
+  // JSON text never holds a raw line break; a raw text with newlines goes out as several data:
+  // lines, which the parser joins back.
+  if (!LINE_BREAK.test(text)) return `${out}data: ${text}\n\n`;
+  for (const line of text.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
   return `${out}\n`;
 }
 
