@@ -3,6 +3,7 @@
  * step as the canonical hash sees it. Both remove only what differs between two runs of the same
  * conversation (volatile.ts, agents.ts) and keep everything a user could change on purpose.
  */
+import stableStringify from 'fast-json-stable-stringify';
 import type { ModelRequest, Step } from '../cassette/schema.ts';
 import { detectAgent } from './agents.ts';
 import { splitUrl } from './routes.ts';
@@ -11,6 +12,7 @@ import {
   REQUEST_PATHS,
   RESPONSE_PATHS,
   replacePaths,
+  stableReplaced,
   VOLATILE,
 } from './volatile.ts';
 
@@ -27,7 +29,7 @@ function normalizeRequestBody(step: Pick<ModelRequest, 'headers' | 'body'>): unk
 function pathAndQuery(url: string): { path: string; query: Record<string, string> } {
   try {
     const { path, query } = splitUrl(url);
-    const kept = [...query.entries()]
+    const kept = query
       .filter(([k]) => !SECRET_QUERY.has(k.toLowerCase()))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return { path, query: Object.fromEntries(kept) };
@@ -41,6 +43,48 @@ function pathAndQuery(url: string): { path: string; query: Record<string, string
  * volatile fields. No headers: they are transport noise (SDK versions, retry counts, ids).
  */
 export function normalizeRequest(step: ModelRequest): unknown {
+  return compared(step, normalizeRequestBody(step));
+}
+
+/**
+ * `stableStringify(normalizeRequest(step))`, what the matcher keys requests by, without the
+ * normalised copy of the body: replay computes it for every recorded and every live request.
+ * Agent requests (rare) take the long way.
+ */
+normalizeRequest.fingerprint = function requestFingerprint(step: ModelRequest): string {
+  if (step.body === undefined || detectAgent(step)) return stableStringify(normalizeRequest(step));
+  const view = compared(step, undefined);
+  let out = '';
+  for (const key of VIEW_KEYS) {
+    const value = view[key];
+    const text =
+      key === 'body'
+        ? stableReplaced(step.body, REQUEST_PATHS)
+        : typeof value === 'object' && value !== null
+          ? stableStringify(value)
+          : JSON.stringify(value);
+    if (text !== undefined) out += `${out ? ',' : ''}"${key}":${text}`;
+  }
+  return `{${out}}`;
+};
+
+type View = ReturnType<typeof compared>;
+/** The view's keys in stableStringify's order (sorted); fields left undefined are left out. */
+const VIEW_KEYS: readonly (keyof View)[] = [
+  'body',
+  'body_base64',
+  'body_text',
+  'endpoint',
+  'method',
+  'model',
+  'path',
+  'provider',
+  'query',
+  'stream',
+  'transport',
+];
+
+function compared(step: ModelRequest, body: unknown) {
   const { path, query } = pathAndQuery(step.url);
   return {
     method: step.method.toUpperCase(),
@@ -51,7 +95,7 @@ export function normalizeRequest(step: ModelRequest): unknown {
     query,
     model: step.model ?? null,
     stream: step.stream,
-    body: normalizeRequestBody(step),
+    body,
     body_text: step.body_text,
     body_base64: step.body_base64,
   };

@@ -22,10 +22,31 @@ const GEMINI_ENDPOINTS = new Set([
   'batchEmbedContents',
 ]);
 
-export function splitUrl(url: string): { path: string; query: URLSearchParams } {
+export interface UrlParts {
+  path: string;
+  /** Query parameters in order, repeats kept (as URLSearchParams lists them). */
+  query: readonly (readonly [string, string])[];
+}
+
+/**
+ * Split URLs by the text they came as. Every replayed request is split twice (its route, its
+ * normalised view) and a client sends the same few URLs over and over, so each is parsed once.
+ * Bounded: a process that sees many distinct URLs starts over rather than growing.
+ */
+const splits = new Map<string, UrlParts>();
+const MAX_SPLITS = 512;
+
+/** The path (trailing slashes dropped) and query of a URL or path; shared, do not modify. */
+export function splitUrl(url: string): UrlParts {
+  const known = splits.get(url);
+  if (known) return known;
   const parsed = new URL(url, 'http://replaykit.invalid');
   const path = parsed.pathname.length > 1 ? parsed.pathname.replace(/\/+$/, '') : '/';
-  return { path, query: parsed.searchParams };
+  const query = Object.freeze([...parsed.searchParams].map((pair) => Object.freeze(pair)));
+  const parts = Object.freeze({ path, query });
+  if (splits.size >= MAX_SPLITS) splits.clear();
+  splits.set(url, parts);
+  return parts;
 }
 
 function bodyField(body: unknown, key: string): unknown {
@@ -63,12 +84,13 @@ function modelsRoute(rest: string, headers: Record<string, string>): RouteInfo |
   return { provider, endpoint: 'models', model: id, stream: false, streamFormat: null };
 }
 
-function geminiRoute(path: string, query: URLSearchParams, body: unknown): RouteInfo | null {
+function geminiRoute(path: string, query: UrlParts['query'], body: unknown): RouteInfo | null {
   const match = GEMINI_PATH.exec(path);
   if (!match || !GEMINI_ENDPOINTS.has(match[2]!)) return null;
   const endpoint = match[2]!;
   const stream = endpoint === 'streamGenerateContent';
-  const sse = query.get('alt') === 'sse';
+  // The first `alt`, as URLSearchParams.get reads it.
+  const sse = query.find(([name]) => name === 'alt')?.[1] === 'sse';
   return {
     provider: 'gemini',
     endpoint,

@@ -107,6 +107,58 @@ export function replacePaths(value: unknown, paths: readonly string[]): unknown 
   return walk(value, [treeOf(paths)]);
 }
 
+/**
+ * `stableStringify(replacePaths(value, paths))` (fast-json-stable-stringify: sorted keys,
+ * undefined fields left out) in one walk, without the copy: replay computes it for every
+ * request it matches. For the JSON values requests hold (parsed bodies) the text is the same,
+ * down to the copy's quirk of dropping `__proto__` keys (assigning one sets a prototype).
+ */
+export function stableReplaced(value: unknown, paths: readonly string[]): string | undefined {
+  const walk = (node: unknown, at: PathTree[] | null): string | undefined => {
+    if (typeof node === 'number') return Number.isFinite(node) ? `${node}` : 'null';
+    if (typeof node !== 'object') return JSON.stringify(node);
+    if (node === null) return 'null';
+    if (Array.isArray(node)) {
+      const inner = at && below(at, '*');
+      let out = '[';
+      for (let i = 0; i < node.length; i++) {
+        if (i > 0) out += ',';
+        out += walk(node[i], inner) ?? 'null';
+      }
+      return `${out}]`;
+    }
+    const keys = Object.keys(node).sort();
+    let out = '';
+    for (const key of keys) {
+      if (key === '__proto__') continue;
+      const inner = at && below(at, key);
+      const text = inner?.some((t) => t.end)
+        ? VOLATILE_JSON
+        : walk((node as Record<string, unknown>)[key], inner);
+      if (text === undefined) continue;
+      out += `${out ? ',' : ''}${JSON.stringify(key)}:${text}`;
+    }
+    return `{${out}}`;
+  };
+  return walk(value, [treeOf(paths)]);
+}
+
+/** As `step`, with `null` for none (no array allocated for the keys no path names). */
+function below(at: PathTree[], key: string): PathTree[] | null {
+  let out: PathTree[] | null = null;
+  for (const t of at) {
+    const exact = t.next.get(key);
+    const any = key === '*' ? undefined : t.next.get('*');
+    if (!exact && !any) continue;
+    out ??= [];
+    if (exact) out.push(exact);
+    if (any) out.push(any);
+  }
+  return out;
+}
+
+const VOLATILE_JSON = JSON.stringify(VOLATILE);
+
 /** The subtrees one segment further down: the key itself, and `*`, which matches any. */
 function step(at: PathTree[], key: string): PathTree[] {
   const out: PathTree[] = [];

@@ -33,7 +33,8 @@ export interface RecordedExchange {
   response: StoredResponse | undefined;
   /** The upstream failure recorded for this exchange (no response, a body cut off), if any. */
   failure: ErrorEvent | undefined;
-  view: RequestView;
+  /** What a divergence report shows of the request; built when first asked for. */
+  readonly view: RequestView;
   fingerprint: string;
   /** Provider, endpoint and fingerprint: what an exact match must equal. */
   key: string;
@@ -44,14 +45,20 @@ export type MatchResult =
   | { ok: true; exchange: RecordedExchange }
   | { ok: false; divergence: DivergenceDetails };
 
-/** The provider module's normalised view of a request (`normalizeRequest`). */
-export type Comparator = (request: ModelRequest) => unknown;
+/**
+ * The provider module's normalised view of a request (`normalizeRequest`), and optionally a
+ * shortcut to exactly `stableStringify(view)` that need not build the view.
+ */
+export type Comparator = ((request: ModelRequest) => unknown) & {
+  fingerprint?: (request: ModelRequest) => string;
+};
 
 export class ReplayMatcher {
   readonly exchanges: RecordedExchange[];
   readonly #cassette: string;
   readonly #options: MatchOptions;
-  readonly #compare: Comparator;
+  readonly #compare: (request: ModelRequest) => unknown;
+  readonly #fingerprint: (request: ModelRequest) => string;
   /** Exchanges by `key`, in recorded order: an exact match is a lookup, not a scan. */
   readonly #byKey = new Map<string, RecordedExchange[]>();
   #cursor = 0;
@@ -66,19 +73,28 @@ export class ReplayMatcher {
     this.#cassette = cassette;
     this.#options = options;
     this.#compare = (request) => this.#finish(compare(request));
+    // The options run on the built view, so the shortcut only stands in for a view left as is.
+    const plain = !options.ignorePaths?.length && !options.normalizeRequest;
+    this.#fingerprint =
+      (plain && compare.fingerprint) || ((request) => stableStringify(this.#compare(request)));
     const { requests, responses, failures } = Array.isArray(recorded)
       ? sourceFromSteps(recorded)
       : recorded;
+    const viewOf = (request: ModelRequest) => this.#view(request);
     this.exchanges = requests.map((request, index) => {
-      const view = this.#view(request);
-      const fingerprint = stableStringify(view.compared);
+      const fingerprint = this.#fingerprint(request);
+      let view: RequestView | undefined;
       return {
         index,
         correlation_id: request.correlation_id,
         request,
         response: responses.get(request.correlation_id),
         failure: failures.get(request.correlation_id),
-        view,
+        // Only a divergence report reads it: most replays never build one.
+        get view() {
+          view ??= viewOf(request);
+          return view;
+        },
         fingerprint,
         key: this.#key(request, fingerprint),
         served: 0,
@@ -97,7 +113,7 @@ export class ReplayMatcher {
    * secrets is its own redacted form, so only misses pay for redaction (then `take`).
    */
   takeExact(live: ModelRequest): MatchResult | null {
-    const key = this.#key(live, stableStringify(this.#view(live).compared));
+    const key = this.#key(live, this.#fingerprint(live));
     if (this.#options.match === 'sequence') {
       const next = this.#nextUnused();
       return next && next.key === key ? this.#serve(next) : null;
