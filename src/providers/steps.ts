@@ -30,10 +30,14 @@ function base(route: RouteInfo | null, ctx: StepContext) {
   } as const;
 }
 
-export function requestSteps(
+/**
+ * The exchange's `model.request` step alone, without the tool results it carries back: what
+ * replay matches, once per request (`requestSteps` has both).
+ */
+export function requestStep(
   req: RawRequest,
   ctx: StepContext,
-): { route: RouteInfo | null; steps: StepInput[] } {
+): { route: RouteInfo | null; request: StepOf<ModelRequest> } {
   // A WebSocket client frame is always JSON text, whatever the upgrade's content-type said.
   const contentType =
     req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
@@ -58,8 +62,16 @@ export function requestSteps(
     headers: { ...req.headers },
     ...decoded,
   };
+  return { route, request };
+}
+
+export function requestSteps(
+  req: RawRequest,
+  ctx: StepContext,
+): { route: RouteInfo | null; steps: StepInput[] } {
+  const { route, request } = requestStep(req, ctx);
   const results: StepOf<ToolResponse>[] = route
-    ? toolResultsOf(route, decoded.body).map((result) => ({
+    ? toolResultsOf(route, request.body).map((result) => ({
         type: 'tool.response',
         ...base(route, ctx),
         ...result,

@@ -7,7 +7,7 @@
 import type { ModelRequest } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { providerErrorBody } from '../providers/error-body.ts';
-import { requestSteps } from '../providers/index.ts';
+import { requestStep } from '../providers/steps.ts';
 import type { RouteInfo } from '../providers/types.ts';
 import type { Redactor } from '../redaction/index.ts';
 import type { ReplayDivergenceError } from './divergence.ts';
@@ -19,10 +19,10 @@ export interface LiveRequest {
 
 /** `null` when the request is not provider traffic (no contract route). */
 export function liveRequest(raw: RawRequest, redactor: Redactor): LiveRequest | null {
-  const { route, steps } = requestSteps(raw, { correlation_id: 'live', offset_ms: 0 });
-  const live = steps.at(-1);
-  if (!route || live?.type !== 'model.request') return null;
-  return { route, request: { ...redactor.step(live), index: 0 } };
+  // The request step alone: replay compares requests, never the tool results they carry.
+  const { route, request } = requestStep(raw, { correlation_id: 'live', offset_ms: 0 });
+  if (!route) return null;
+  return { route, request: { ...redactor.step(request), index: 0 } };
 }
 
 export interface DivergenceAnswer {
