@@ -87,7 +87,8 @@ export async function* iterateCassette(
   options: ReadOptions = {},
 ): AsyncGenerator<CassetteEntry, void, undefined> {
   const handle = await openForReading(file);
-  const input = handle.createReadStream({ autoClose: false });
+  // 1 MiB reads: at the default 64 KiB, waiting on the thread pool was a fifth of reading.
+  const input = handle.createReadStream({ autoClose: false, highWaterMark: 1 << 20 });
   const span = (l: Line, line: number) =>
     options.spans ? { start: l.start, end: l.end, line } : undefined;
   try {

@@ -88,6 +88,23 @@ describe('content_sha256', () => {
   });
 });
 
+describe('lines this replaykit wrote are validated once, by the writer', () => {
+  test('an edit that breaks the schema is still reported with the validation message', async () => {
+    const file = sealed();
+    edit(file, 2, (l) => ({ ...l, status: 'oops' }));
+    expect(await failure(loadForReplay(file))).toMatch(/:3: step model\.response: .*status/);
+  });
+
+  test('an unsealed file (no proof its lines are unchanged) is read validated', async () => {
+    const file = join(tempDir(), 'open.rpk');
+    const w = createCassetteWriter(file, { header: writerHeader, normalize: normalizeStep });
+    w.append(input(request(0)));
+    w.close();
+    await failure(readCassette(file, { verify: 'content' }));
+    expect((await loadForReplay(file)).steps).toHaveLength(1);
+  });
+});
+
 describe('a content-only seal (the listener writes these)', () => {
   test('holds the count and content_sha256, no canonical hash; readers compute that themselves', async () => {
     const file = sealed('content');
