@@ -16,13 +16,21 @@
  * (`accept`, `user-agent`) that a recording made through it has, and a trace must see the same.
  */
 import type { RawRequest } from '../pipeline/exchange.ts';
-import type { FetchAnswer } from './fetch-route.ts';
+import { responseOf } from '../replay/serve.ts';
+import type { RouteAnswer } from './fetch-route.ts';
 
-let answer: FetchAnswer | null = null;
+/**
+ * `Response` as it was when this module loaded, before the socket-level interceptor wraps the
+ * global one in a Proxy that records raw headers on every construction (for its own clients):
+ * that bookkeeping cost more per replayed request than building the response itself.
+ */
+const NativeResponse = globalThis.Response;
+
+let answer: RouteAnswer | null = null;
 let installed = false;
 
 /** Installs `a` as the shortcut's answer; returns the function that removes it. */
-export function installFetchShortcut(a: FetchAnswer): () => void {
+export function installFetchShortcut(a: RouteAnswer): () => void {
   if (!installed) {
     installed = true;
     const previous = globalThis.fetch;
@@ -39,7 +47,7 @@ export function installFetchShortcut(a: FetchAnswer): () => void {
 }
 
 async function serve(
-  a: FetchAnswer,
+  a: RouteAnswer,
   raw: RawRequest & { href: string },
   signal: AbortSignal | null,
   fallThrough: () => Promise<Response>,
@@ -48,8 +56,12 @@ async function serve(
   const abort = new AbortController();
   const stop = () => abort.abort(signal?.reason);
   signal?.addEventListener('abort', stop, { once: true });
-  const response = await a(Promise.resolve(raw), abort.signal);
+  const answered = await a(Promise.resolve(raw), abort.signal);
   signal?.throwIfAborted();
+  const response =
+    answered && 'chunks' in answered
+      ? responseOf(answered, abort.signal, NativeResponse)
+      : answered;
   if (!response) {
     signal?.removeEventListener('abort', stop);
     return fallThrough();

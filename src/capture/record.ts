@@ -159,7 +159,7 @@ async function startReplay(
   // A parity trace must see the requests as undici sends them (with its default headers).
   const uninstallShortcut = trace
     ? () => {}
-    : installFetchShortcut((raw, signal) => handler.respond(raw, signal));
+    : installFetchShortcut((raw, signal) => handler.answer(raw, signal));
   const uninstall = () => {
     uninstallShortcut();
     uninstallFetch();

@@ -92,15 +92,19 @@ export function toResponse(step: ModelResponse, options: ServeOptions = {}): Res
 }
 
 /** The web `Response` for a served answer: its chunks come out one read at a time. */
-export function responseOf(answer: Served, signal?: AbortSignal): Response {
+export function responseOf(
+  answer: Served,
+  signal?: AbortSignal,
+  ResponseClass: typeof Response = Response,
+): Response {
   const init = { status: answer.status, headers: answer.headers };
   const { chunks } = answer;
-  if (!chunks) return new Response(null, init);
+  if (!chunks) return new ResponseClass(null, init);
   if (chunks.length === 1 && !answer.failure && !answer.waits) {
-    return new Response(new Blob([chunks[0] as Buffer<ArrayBuffer>]), init);
+    return new ResponseClass(new Blob([chunks[0] as Buffer<ArrayBuffer>]), init);
   }
   let i = 0;
-  return new Response(
+  return new ResponseClass(
     new ReadableStream<Uint8Array>({
       start(controller) {
         // As fetch does: an abort fails the body at once, even while a read waits (a pacing
