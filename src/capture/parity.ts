@@ -16,7 +16,12 @@ import { createRedactor } from '../redaction/index.ts';
 import { compareTraces } from '../replay/compare.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
-import { displayPath, type ReplaySummary, replayCassette } from '../replay/parity.ts';
+import {
+  displayPath,
+  type ReplaySummary,
+  replayCassette,
+  secondReplayDivergence,
+} from '../replay/parity.ts';
 import { canonicalTrace, createMemorySink, traceHash } from '../replay/trace.ts';
 import type { RecordOptions } from './record.ts';
 import { start } from './record.ts';
@@ -83,18 +88,8 @@ async function selfParity(rpk: string): Promise<ParityResult> {
   throwFirst(first);
   const again = await replayCassette(rpk);
   throwFirst(again);
-  if (again.replayed_hash !== first.replayed_hash) {
-    throw new ReplayDivergenceError({
-      kind: 'step',
-      cassette: first.file,
-      exchange: null,
-      provider: 'any',
-      endpoint: 'exchange',
-      step: 'trace',
-      difference: { path: 'hash', expected: first.replayed_hash, actual: again.replayed_hash },
-      against: 'a second replay',
-    });
-  }
+  const nondeterministic = secondReplayDivergence(first, again);
+  if (nondeterministic) throw new ReplayDivergenceError(nondeterministic);
   return { file: first.file, exchanges: first.exchanges, hash: first.replayed_hash };
 }
 

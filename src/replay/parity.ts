@@ -63,6 +63,27 @@ export async function replayCassette(file: string): Promise<ReplaySummary> {
   };
 }
 
+/**
+ * The determinism check of a self-replay run twice: `null` when both gave the same trace hash,
+ * else the divergence to report (the CLI's `assert` and `expectReplayParity` both gate on it).
+ */
+export function secondReplayDivergence(
+  first: ReplaySummary,
+  again: ReplaySummary,
+): DivergenceDetails | null {
+  if (again.replayed_hash === first.replayed_hash) return null;
+  return {
+    kind: 'step',
+    cassette: first.file,
+    exchange: null,
+    provider: 'any',
+    endpoint: 'exchange',
+    step: 'trace',
+    difference: { path: 'hash', expected: first.replayed_hash, actual: again.replayed_hash },
+    against: 'a second replay',
+  };
+}
+
 function countTypes(steps: Step[]): Record<StepType, number> {
   const counts = Object.fromEntries(STEP_TYPES.map((t) => [t, 0])) as Record<StepType, number>;
   for (const step of steps) counts[step.type]++;

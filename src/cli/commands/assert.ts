@@ -8,7 +8,7 @@
 import { defineCommand } from 'citty';
 import { diffCassettes } from '../../replay/cassette-diff.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from '../../replay/divergence.ts';
-import { replayCassette } from '../../replay/parity.ts';
+import { replayCassette, secondReplayDivergence } from '../../replay/parity.ts';
 
 export default defineCommand({
   meta: {
@@ -24,7 +24,8 @@ export default defineCommand({
     const first = await replayCassette(String(args.file));
     const second = await replayCassette(String(args.file));
     const golden = args.golden ? await diffCassettes(String(args.golden), String(args.file)) : null;
-    const deterministic = first.replayed_hash === second.replayed_hash;
+    const nondeterministic = secondReplayDivergence(first, second);
+    const deterministic = nondeterministic === null;
     const divergences: (DivergenceDetails & { message: string })[] = [
       ...first.divergences,
       ...(golden?.first ? [golden.first] : []),
@@ -58,17 +59,6 @@ export default defineCommand({
       const { message: _m, ...details } = report;
       throw new ReplayDivergenceError(details);
     }
-    if (!deterministic) {
-      throw new ReplayDivergenceError({
-        kind: 'step',
-        cassette: first.file,
-        exchange: null,
-        provider: 'any',
-        endpoint: 'exchange',
-        step: 'trace',
-        difference: { path: 'hash', expected: first.replayed_hash, actual: second.replayed_hash },
-        against: 'a second replay',
-      });
-    }
+    if (nondeterministic) throw new ReplayDivergenceError(nondeterministic);
   },
 });
