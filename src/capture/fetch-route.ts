@@ -44,15 +44,10 @@ interface Dispatcher {
 }
 
 /**
- * Answers a request, or `null` to let it go on to the network. Called synchronously in dispatch
- * order (the body may still be arriving), so concurrent requests keep their arrival order.
+ * Answers a request: a served recording as it is (status, headers, chunks), a `Response` when
+ * there is none to serve, or `null` to let it go on to the network. Called synchronously in
+ * dispatch order (the body may still be arriving), so concurrent requests keep their arrival order.
  */
-export type FetchAnswer = (
-  raw: Promise<RawRequest>,
-  signal: AbortSignal,
-) => Promise<Response | null>;
-
-/** As `FetchAnswer`, and a served recording may come as it is, without a `Response` around it. */
 export type RouteAnswer = (
   raw: Promise<RawRequest>,
   signal: AbortSignal,

@@ -5,12 +5,7 @@
  */
 import { type FileHandle, open } from 'node:fs/promises';
 import { CassetteFormatError } from '../errors.ts';
-import {
-  type CanonicalHasher,
-  countingHasher,
-  createCanonicalHasher,
-  type Normalizer,
-} from './canonical.ts';
+import { countingHasher, createCanonicalHasher, type Normalizer } from './canonical.ts';
 import { CassetteReadError, describeFsError } from './errors.ts';
 import { createFolder } from './fold.ts';
 import type { RunHeader, RunSeal, Step } from './schema.ts';
@@ -130,9 +125,6 @@ export async function* iterateCassette(
   }
 }
 
-/** Reading one step back hashes nothing: the whole file was checked when it was indexed. */
-const NO_HASH: CanonicalHasher = { add() {}, count: 0, digest: () => '' };
-
 /**
  * Reads one step back from the byte ranges `iterateCassette(file, { spans: true })` reported for
  * it, folding its lines as the full read did (a streamed response from its stream lines).
@@ -140,7 +132,9 @@ const NO_HASH: CanonicalHasher = { add() {}, count: 0, digest: () => '' };
 export async function readStepAt(file: string, index: number, spans: LineSpan[]): Promise<Step> {
   const handle = await openForReading(file);
   try {
-    const folder = createFolder(file, NO_HASH, NO_HASH, { resume: index });
+    // Reading one step back hashes nothing: the whole file was checked when it was indexed.
+    const none = countingHasher();
+    const folder = createFolder(file, none, none, { resume: index });
     let step: Step | undefined;
     const take = (entries: Iterable<CassetteEntry>) => {
       for (const entry of entries) if (entry.kind === 'step' && !step) step = entry.step;

@@ -62,7 +62,6 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
       }),
     options.rotate ?? {},
     (error) => reportFault(error, 'writer'),
-    undefined,
     // A batched write failed after its exchange moved on: the broken file is dropped, so the
     // error.event lands in the next one, as a failing write in the moment would have.
     (error) => pipeline.fault(error, 'listener writer'),

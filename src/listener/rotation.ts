@@ -46,8 +46,8 @@ export function createRotatingSink(
   open: (part: number, onWriteFault: (error: unknown) => void) => CassetteWriter,
   rotation: RotationOptions,
   onFault: (error: unknown) => void,
-  now: () => number = Date.now,
   onLateFault: (error: unknown) => void = onFault,
+  now: () => number = Date.now,
 ): RotatingSink {
   const files: string[] = [];
   const owner = new Map<string, Part>();
