@@ -192,7 +192,7 @@ describe('batched writes (the listener)', () => {
   test('a value that does not serialise still fails the call that wrote it', () => {
     const w = createCassetteWriter(join(tempDir(), 'd.rpk'), { header: writerHeader, batch: true });
     const bad = { ...input(request(0)), body: { n: 1n } } as unknown as StepInput;
-    expect(() => w.append(bad)).toThrow();
+    expect(() => w.append(bad)).toThrow('Do not know how to serialize a BigInt');
   });
 });
 
