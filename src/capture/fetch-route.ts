@@ -17,6 +17,7 @@
  */
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { delay, dropped, type Served } from '../replay/serve.ts';
+import { headersRecord } from './raw.ts';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
@@ -103,7 +104,7 @@ async function serve(
       method: (options.method ?? 'GET').toUpperCase(),
       url: options.path,
       origin: String(options.origin ?? ''),
-      headers: headerRecord(options.headers),
+      headers: headersRecord(options.headers),
       body: body && body.length > 0 ? body : null,
       transport: 'http',
     }),
@@ -198,19 +199,4 @@ async function readBody(body: unknown): Promise<Uint8Array | null> {
     parts.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }
   return Buffer.concat(parts);
-}
-
-function headerRecord(headers: DispatchOptions['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  if (Array.isArray(headers)) {
-    for (let i = 0; i + 1 < headers.length; i += 2)
-      out[headers[i]!.toLowerCase()] = headers[i + 1]!;
-    return out;
-  }
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined)
-      out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }

@@ -18,6 +18,7 @@
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { responseOf } from '../replay/serve.ts';
 import type { RouteAnswer } from './fetch-route.ts';
+import { headersRecord } from './raw.ts';
 
 /**
  * `Response` as it was when this module loaded, before the socket-level interceptor wraps the
@@ -101,25 +102,9 @@ function readCheaply(
     method: (init?.method ?? 'GET').toUpperCase(),
     url: `${url.pathname}${url.search}`,
     origin: url.origin,
-    headers: headerRecord(init?.headers),
+    headers: headersRecord(init?.headers),
     body: bytes && bytes.length > 0 ? bytes : null,
     transport: 'http',
     href: url.href,
   };
-}
-
-function headerRecord(headers: HeadersInit | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!headers) return out;
-  const add = (name: string, value: string) => {
-    const key = name.toLowerCase();
-    // Repeated headers join with ", ", as fetch's Headers does.
-    out[key] = key in out ? `${out[key]}, ${value}` : value;
-  };
-  const pairs: Iterable<[string, string]> =
-    headers instanceof Headers || Array.isArray(headers)
-      ? (headers as Iterable<[string, string]>)
-      : Object.entries(headers);
-  for (const [name, value] of pairs) add(name, value);
-  return out;
 }
