@@ -72,7 +72,7 @@ export async function expectReplayParity(
   }
   const result = await recording.stop();
   const first = result.divergences[0];
-  if (first) throw first;
+  if (first) throw first.explaining(failure);
   if (failure !== undefined) throw failure;
   const name = displayPath(rpk);
   const { steps } = await loadCassette(recording.cassette);

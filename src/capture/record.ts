@@ -87,8 +87,10 @@ export async function record<T>(
   try {
     value = await run();
   } catch (error) {
-    await recording.stop();
-    throw error;
+    // A divergence makes the SDK throw its own error (the 400 it was served, or a framework's
+    // "no output"): the divergence is what explains it, so it wins, the run's error as its cause.
+    const first = (await recording.stop()).divergences[0];
+    throw first ? first.explaining(error) : error;
   }
   const result = await recording.stop();
   const first = result.divergences[0];

@@ -103,9 +103,23 @@ export function describeDivergence(d: DivergenceDetails): string {
 
 export class ReplayDivergenceError extends ReplayKitError {
   readonly details: DivergenceDetails;
-  constructor(details: DivergenceDetails) {
-    super('E_REPLAY_DIVERGENCE', describeDivergence(details), { exitCode: ExitCode.checkFailed });
+  /** `cause`: what the run made of the divergence (the SDK's own error for the 400 it got). */
+  constructor(details: DivergenceDetails, options?: { cause?: unknown }) {
+    super('E_REPLAY_DIVERGENCE', describeDivergence(details), {
+      exitCode: ExitCode.checkFailed,
+      ...(options?.cause === undefined ? {} : { cause: options.cause }),
+    });
     this.details = details;
+  }
+
+  /**
+   * The error to throw when the run failed after this divergence: the divergence explains the
+   * failure, so it is what the test reports, and the run's own error stays as its cause.
+   */
+  explaining(failure: unknown): ReplayDivergenceError {
+    return failure === undefined || failure === this
+      ? this
+      : new ReplayDivergenceError(this.details, { cause: failure });
   }
 }
 
