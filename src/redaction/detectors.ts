@@ -7,6 +7,7 @@
  * (test/unit/redaction/linear.test.ts throws long random inputs at them).
  */
 import { type EnvSecret, envSecrets } from './env.ts';
+import { decodedView } from './escapes.ts';
 import { checkCard, checkEmail, checkPhone, hasDigit, plausibleAssignment } from './validators.ts';
 
 export interface Finding {
@@ -109,7 +110,18 @@ export function createDetector(options: DetectOptions = {}): (text: string) => F
   const pii = options.pii ?? true;
   const active = DETECTORS.filter((d) => pii || !d.pii);
   const env = envSecrets(options.env ?? process.env);
-  return (text) => detectWith(text, active, env);
+  return (text) => {
+    // Detection runs on decoded text (issue 14): spans come back in raw positions, never
+    // inside an escape.
+    const view = decodedView(text);
+    const found = detectWith(view.text, active, env);
+    if (view.text === text) return found;
+    for (const f of found) {
+      f.start = view.toRaw(f.start);
+      f.end = view.toRaw(f.end);
+    }
+    return found;
+  };
 }
 
 /** Every secret-looking span of `text`, sorted, overlapping spans merged. */

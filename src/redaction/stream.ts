@@ -9,6 +9,7 @@
  */
 import type { StreamEvent } from '../cassette/schema.ts';
 import { closedChannels, type DeltaRef, deltaRefs, setAt } from './deltas.ts';
+import { completeEnd } from './escapes.ts';
 import { marker } from './marker.ts';
 import type { Detect } from './scrub.ts';
 
@@ -54,7 +55,7 @@ interface Held {
 }
 
 /** Characters that can continue a token: detection windows never start inside a run of them. */
-const TOKEN_CHAR = /[A-Za-z0-9_+/=.@%-]/;
+const WINDOW_BACKUP = /[A-Za-z0-9_+/=.@%\\-]/;
 const TRIM_SLACK = 65_536;
 
 export function createStreamRedactor(
@@ -85,17 +86,22 @@ export function createStreamRedactor(
 
   function detectAround(ch: Channel, from: number): void {
     let start = Math.max(ch.base, Math.min(from - lookahead, ch.openFrom ?? from));
-    // Back up to a token boundary so a window never begins mid-token (no false prefix matches).
+    // Back up to a token boundary so a window never begins mid-token (no false prefix matches),
+    // and over backslashes so it never begins inside an escape: starting at the `n` of `\n`
+    // made a key right after it look like the tail of a word (issue 14).
     for (
       let n = 0;
-      start > ch.base && n < 512 && TOKEN_CHAR.test(ch.text[start - 1 - ch.base]!);
+      start > ch.base &&
+      (n < 512 || ch.text[start - 1 - ch.base] === '\\') &&
+      WINDOW_BACKUP.test(ch.text[start - 1 - ch.base]!);
       n++
     ) {
       start--;
     }
-    const windowEnd = end(ch);
+    // A growing text may end inside an escape; a finding must not end there.
+    const windowEnd = ch.closed ? end(ch) : start + completeEnd(ch.text.slice(start - ch.base));
     ch.openFrom = null;
-    for (const f of detect(ch.text.slice(start - ch.base))) {
+    for (const f of detect(ch.text.slice(start - ch.base, windowEnd - ch.base))) {
       const s = start + f.start;
       const e = start + f.end;
       if (e === windowEnd && !ch.closed) ch.openFrom = Math.min(ch.openFrom ?? s, s);
@@ -141,7 +147,14 @@ export function createStreamRedactor(
 
   function trim(ch: Channel): void {
     const pending = held.flatMap((h) => h.frags.map((f) => f.start));
-    const keep = Math.min(end(ch) - lookahead * 2, ch.openFrom ?? Infinity, ...pending);
+    let keep = Math.min(end(ch) - lookahead * 2, ch.openFrom ?? Infinity, ...pending);
+    // The next window starts at the new base: not inside a token or an escape either.
+    for (
+      let n = 0;
+      keep > ch.base && n < 512 && WINDOW_BACKUP.test(ch.text[keep - 1 - ch.base]!);
+      n++
+    )
+      keep--;
     if (keep - ch.base > TRIM_SLACK) {
       ch.text = ch.text.slice(keep - ch.base);
       ch.base = keep;

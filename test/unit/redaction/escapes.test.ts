@@ -40,19 +40,27 @@ function parseDeep(v: unknown): unknown {
 }
 
 describe.each(ESCAPES)('after and before the escape %s', (esc) => {
-  test.each(SECRETS)('%s inside a JSON string value is redacted and the JSON stays valid', (_, secret) => {
-    const output = mcpOutput(esc, secret);
-    expect(() => JSON.parse(output)).not.toThrow();
-    const out = r.value({ type: 'function_call_output', call_id: 'c1', output });
-    expect(JSON.stringify(out)).not.toContain(secret);
-    const parsed = parseDeep(out) as { output: { content: { text: string }[] } };
-    expect(parsed.output.content[0]!.text).toMatch(/^line one.+\[REDACTED:[0-9a-f]{6}\].+line three$/s);
-  });
+  test.each(SECRETS)(
+    '%s inside a JSON string value is redacted and the JSON stays valid',
+    (_, secret) => {
+      const output = mcpOutput(esc, secret);
+      expect(() => JSON.parse(output)).not.toThrow();
+      const out = r.value({ type: 'function_call_output', call_id: 'c1', output });
+      expect(JSON.stringify(out)).not.toContain(secret);
+      const parsed = parseDeep(out) as { output: { content: { text: string }[] } };
+      expect(parsed.output.content[0]!.text).toMatch(
+        /^line one.+\[REDACTED:[0-9a-f]{6}\].+line three$/s,
+      );
+    },
+  );
 
-  test.each(SECRETS)('%s is found by the detectors in the cassette line that holds it', (detector, secret) => {
-    const line = JSON.stringify({ type: 'tool.response', output: mcpOutput(esc, secret) });
-    expect(detectSecrets(line, { env: {} }).map((f) => f.detector)).toEqual([detector]);
-  });
+  test.each(SECRETS)(
+    '%s is found by the detectors in the cassette line that holds it',
+    (detector, secret) => {
+      const line = JSON.stringify({ type: 'tool.response', output: mcpOutput(esc, secret) });
+      expect(detectSecrets(line, { env: {} }).map((f) => f.detector)).toEqual([detector]);
+    },
+  );
 });
 
 test('two levels: JSON in a string in a string, a key after an escaped \\n', () => {
