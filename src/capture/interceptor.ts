@@ -18,6 +18,8 @@ import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
 export interface InterceptedRequest {
   request: Request;
   requestId: string;
+  /** What opened the request: the client's socket for `fetch` and `node:http` alike. */
+  initiator?: unknown;
   respondWith(response: Response): void;
 }
 
@@ -34,10 +36,11 @@ export function installHandler(h: InterceptHandler): () => void {
   if (!interceptor) {
     interceptor = new HttpRequestInterceptor();
     interceptor.apply();
-    interceptor.on('request', async ({ request, requestId, controller }) => {
+    interceptor.on('request', async ({ request, requestId, controller, initiator }) => {
       await handler?.onRequest({
         request,
         requestId,
+        initiator,
         respondWith: (response) => controller.respondWith(response),
       });
     });

@@ -4,12 +4,12 @@
  * crashed test run still leaves what it saw on disk.
  */
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
-import type { InterceptHandler } from './interceptor.ts';
+import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { headersRecord, rawRequest } from './raw.ts';
 
 export class RecordHandler implements InterceptHandler {
   readonly #pipeline: CapturePipeline;
-  readonly #open = new Map<string, { exchange: ExchangeCapture; signal: AbortSignal }>();
+  readonly #open = new Map<string, { exchange: ExchangeCapture; gone: ClientGone }>();
   readonly #reading = new Set<Promise<void>>();
   readonly #streaming = new Set<ExchangeCapture>();
 
@@ -17,9 +17,10 @@ export class RecordHandler implements InterceptHandler {
     this.#pipeline = pipeline;
   }
 
-  async onRequest({ request, requestId }: { request: Request; requestId: string }): Promise<void> {
+  async onRequest({ request, requestId, initiator }: InterceptedRequest): Promise<void> {
     const exchange = this.#pipeline.begin(await rawRequest(request));
-    if (exchange) this.#open.set(requestId, { exchange, signal: request.signal });
+    if (exchange)
+      this.#open.set(requestId, { exchange, gone: clientGone(request.signal, initiator) });
   }
 
   onResponse({ response, requestId }: { response: Response; requestId: string }): void {
@@ -29,7 +30,7 @@ export class RecordHandler implements InterceptHandler {
     open.exchange.head(response.status, headersRecord(response.headers));
     // Read a clone in a detached task: the client reads the original at its own pace.
     this.#streaming.add(open.exchange);
-    const task = drain(response.clone(), open.exchange, open.signal).finally(() => {
+    const task = drain(response.clone(), open.exchange, open.gone).finally(() => {
       this.#reading.delete(task);
       this.#streaming.delete(open.exchange);
     });
@@ -51,8 +52,17 @@ export class RecordHandler implements InterceptHandler {
       await Promise.race([Promise.allSettled([...this.#reading]), timeout]);
       clearTimeout(timer);
     }
-    for (const exchange of this.#streaming) exchange.end({ aborted: true });
-    for (const { exchange } of this.#open.values()) {
+    for (const exchange of this.#streaming) {
+      // Only a client that stopped reading without closing its connection gets here.
+      exchange.note(
+        'E_CLIENT_ABANDONED',
+        `The response was still being read when the recording stopped, ${graceMs} ms later: the client stopped reading without closing it. Closed as interrupted.`,
+        { source: 'client' },
+      );
+      exchange.end({ aborted: true });
+    }
+    for (const { exchange, gone } of this.#open.values()) {
+      gone.dispose();
       exchange.fail('E_NO_RESPONSE', 'The request got no response before the recording stopped.');
     }
     this.#open.clear();
@@ -60,35 +70,89 @@ export class RecordHandler implements InterceptHandler {
   }
 }
 
+/** Resolves when the client went away: its abort signal, or its socket closing. */
+interface ClientGone {
+  readonly promise: Promise<'gone'>;
+  dispose(): void;
+}
+
+interface Closable {
+  once(event: 'close', listener: () => void): unknown;
+  removeListener(event: 'close', listener: () => void): unknown;
+  readonly destroyed?: boolean;
+}
+
+const isClosable = (value: unknown): value is Closable =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as Closable).once === 'function' &&
+  typeof (value as Closable).removeListener === 'function';
+
 /**
- * @note When the client aborts (an SDK stops reading at Chat's `[DONE]` and aborts its request),
- * the clone of the body neither ends nor errors: the abort signal is the only way to know it is
- * over, so it is raced against every read.
+ * @note The interceptor passes the client's socket as the request's `initiator` (for `fetch` and
+ * `node:http` alike). Its `close` is the one sign that reaches us when the client aborts after the
+ * response head: the request's signal only fires before it, and the clone of a passthrough body
+ * neither ends nor errors when the connection drops mid-message (@mswjs/interceptors 0.45 frees
+ * its response parser without an error). Without this, such a stream stayed open until the 2 s
+ * grace in `settle` (issue 13, symptom 7).
+ */
+function clientGone(signal: AbortSignal, initiator: unknown): ClientGone {
+  let fire = () => {};
+  const promise = new Promise<'gone'>((resolve) => {
+    fire = () => resolve('gone');
+  });
+  const socket = isClosable(initiator) ? initiator : null;
+  const dispose = () => {
+    signal.removeEventListener('abort', fire);
+    socket?.removeListener('close', fire);
+  };
+  if (signal.aborted || socket?.destroyed) fire();
+  else {
+    signal.addEventListener('abort', fire, { once: true });
+    socket?.once('close', fire);
+  }
+  return { promise, dispose };
+}
+
+/** One turn of the event loop: bytes already received are delivered by then. */
+const turn = () => new Promise<'idle'>((resolve) => setImmediate(() => resolve('idle')));
+
+/**
+ * @note When the client aborts
+ * (an SDK stops reading at Chat's `[DONE]` and aborts its request, a test calls `req.destroy()`),
+ * the clone of the body neither ends nor errors: the client going away is the only way to know it
+ * is over, so it is raced against every read. Bytes that arrived before it are still read (a
+ * client may close right after the terminal event): reads then wait no longer than an event-loop
+ * turn, and the stream ends `interrupted` unless the terminal event was among them.
  */
 async function drain(
   response: Response,
   exchange: ExchangeCapture,
-  signal: AbortSignal,
+  gone: ClientGone,
 ): Promise<void> {
   if (!response.body) {
+    gone.dispose();
     exchange.end();
     return;
   }
   const reader = response.body.getReader();
-  let onAbort = () => {};
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-  });
+  let left = false;
+  // A read that lost a race is still pending: it is awaited again, never dropped with its bytes.
+  let pending: ReturnType<typeof reader.read> | null = null;
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === 'aborted') {
+      pending ??= reader.read();
+      const next = await Promise.race([pending, left ? turn() : gone.promise]);
+      if (next === 'gone') {
+        left = true;
+        continue;
+      }
+      if (next === 'idle') {
         reader.cancel().catch(() => undefined);
         exchange.end({ aborted: true });
         return;
       }
+      pending = null;
       if (next.done) break;
       exchange.chunk(next.value);
       // The provider's terminal event (`[DONE]`, `response.completed`, `message_stop`) ends the
@@ -102,6 +166,6 @@ async function drain(
   } catch {
     exchange.end({ aborted: true });
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    gone.dispose();
   }
 }
