@@ -1,5 +1,6 @@
 /** The fake upstream server: records every request and answers in the route's own wire format. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
@@ -65,10 +66,11 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     return queue.shift() ?? handler?.(req) ?? { kind: 'text', text: DEFAULT_TEXT };
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     // A client that goes away mid-request is a normal event for a fake, never a test crash.
     handleHttp(req, res).catch(() => res.destroy());
-  });
+  };
+  const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
 
   const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const bodyText = await readBody(req);
@@ -93,7 +95,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     await writePlan(res, plan, replyOptions, record_, closing.signal);
   };
 
-  server.on('connection', (socket) => {
+  server.on('connection', (socket: Socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -190,7 +192,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     received,
     sent,

@@ -116,10 +116,12 @@ export interface FakeUpstreamOptions {
   port?: number;
   /** Accept WebSocket upgrades on `/v1/responses` and `/responses` (default true). */
   websocket?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM); `url` then starts with `https://`. */
+  tls?: { key: string; cert: string };
 }
 
 export interface FakeUpstream {
-  /** `http://127.0.0.1:PORT`, no path. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`), no path. */
   readonly url: string;
   readonly port: number;
   readonly received: ReceivedRequest[];
