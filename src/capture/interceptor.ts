@@ -14,6 +14,7 @@
  * response bodies are read in a detached task; awaiting them here would buffer every stream.
  */
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
+import { installHttp2Route } from './http2-route.ts';
 
 export interface InterceptedRequest {
   request: Request;
@@ -36,7 +37,13 @@ export function installHandler(h: InterceptHandler): () => void {
   if (!interceptor) {
     interceptor = new HttpRequestInterceptor();
     interceptor.apply();
+    // HTTP/2 sessions would hang under the socket interceptor: see http2-route.ts.
+    installHttp2Route();
     interceptor.on('request', async ({ request, requestId, controller, initiator }) => {
+      // A proxy's CONNECT is never provider traffic, and its body is the tunnel: reading it (as
+      // the handlers read every body) threw, and the interceptor answered the client 500 (issue
+      // 21). Requests inside the tunnel still come here, each on its own.
+      if (request.method === 'CONNECT') return;
       await handler?.onRequest({
         request,
         requestId,

@@ -23,6 +23,7 @@ import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { VERSION } from '../version.ts';
 import { installFetchRoute } from './fetch-route.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
+import { refuseProviderTraffic, setHttp2Guard } from './http2-route.ts';
 import { installHandler } from './interceptor.ts';
 import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
 import { RecordHandler } from './recorder.ts';
@@ -157,6 +158,7 @@ async function startReplay(
   });
   const release = claim(cassette);
   const uninstallSockets = installHandler(handler);
+  const unguard = setHttp2Guard(refuseProviderTraffic);
   const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
   // A parity trace must see the requests as undici sends them (with its default headers).
   const uninstallShortcut = trace
@@ -166,6 +168,7 @@ async function startReplay(
     uninstallShortcut();
     uninstallFetch();
     uninstallSockets();
+    unguard();
   };
   let result: RecordResult | undefined;
   return {
@@ -219,7 +222,12 @@ async function startRecord(
   });
   const handler = new RecordHandler(pipeline);
   const release = claim(cassette);
-  const uninstall = installHandler(handler);
+  const uninstallSockets = installHandler(handler);
+  const unguard = setHttp2Guard(refuseProviderTraffic);
+  const uninstall = () => {
+    uninstallSockets();
+    unguard();
+  };
   let result: RecordResult | undefined;
   return {
     mode: 'record',

@@ -1,0 +1,163 @@
+/**
+ * `node:http2` sessions next to the socket-level interceptor (issue 21).
+ *
+ * @note An `Http2Session` binds to its socket's native handle and writes frames below the JS
+ * `socket.write`. The interceptor decides capture or passthrough from the first bytes a client
+ * writes, so it never saw a byte of an HTTP/2 connection and held it pending forever: every
+ * `node:http2` client (the AWS SDK's Bedrock client, gRPC, any `http2.connect`) hung from the
+ * first `record()` on, for the life of the process. `http2.connect` now opens its socket as an
+ * internal connection of the interceptor, so the session reaches the network untouched.
+ *
+ * @note Clients that connect the socket themselves and hand it over (`createConnection`:
+ * @grpc/grpc-js dials with `net.connect`, then layers TLS and HTTP/2 on it) give the session a
+ * socket the interceptor already holds, whose handle never connected. The session gets a real
+ * connection to the same target instead, made by the interceptor's own passthrough factory (so
+ * TLS options such as a private CA and ALPN are the client's), and the held socket is closed
+ * with it.
+ *
+ * @note HTTP/2 is not parsed into exchanges. A request on such a session that looks like provider
+ * traffic, while a recording is active, fails at once with an error naming the transport and the
+ * way out, instead of going out unrecorded (record mode) or to a provider that a replay promised
+ * not to call. Every other request passes through.
+ */
+import http2 from 'node:http2';
+import { syncBuiltinESMExports } from 'node:module';
+import type { Duplex } from 'node:stream';
+import { Interceptor } from '@mswjs/interceptors';
+import { SocketInterceptor } from '@mswjs/interceptors/net';
+import { ReplayKitError } from '../errors.ts';
+import { detectRoute } from '../providers/index.ts';
+
+/** Decides, per HTTP/2 request, whether it must be refused: an error, or `null` to send it. */
+export type Http2Guard = (headers: http2.OutgoingHttpHeaders, origin: string) => Error | null;
+
+interface InternalConnectionContext {
+  run<T>(callback: () => T): T;
+}
+
+const connectionContext = () =>
+  (globalThis as { __MSW_INTERNAL_CONNECTION_CONTEXT?: InternalConnectionContext })
+    .__MSW_INTERNAL_CONNECTION_CONTEXT;
+
+/** The parts of the interceptor's socket controller used here (not in its public types). */
+interface HeldSocket {
+  readyState: number;
+  createConnection(): Duplex;
+}
+/** `SocketController.PENDING`: nothing decided yet, no byte sent anywhere. */
+const PENDING = 0;
+
+let guard: Http2Guard | null = null;
+let installed = false;
+const held = new WeakMap<object, HeldSocket>();
+
+/**
+ * Patches `http2.connect` once (kept for the life of the process, like the interceptor). Call
+ * after the socket-level interceptor is applied.
+ */
+export function installHttp2Route(): void {
+  if (installed) return;
+  installed = true;
+  Interceptor.singleton(SocketInterceptor).on('connection', ({ controller }) => {
+    const socket = Reflect.get(controller, 'socket') as object | undefined;
+    if (socket) held.set(socket, controller as unknown as HeldSocket);
+  });
+  const connect = http2.connect;
+  const patched = function connect_(this: unknown, ...args: Parameters<typeof http2.connect>) {
+    const [authority, options, listener] = args;
+    if (typeof options === 'object' && options?.createConnection) {
+      args = [authority, { ...options, createConnection: unheld(options.createConnection) }];
+      if (listener) args.push(listener);
+    }
+    const context = connectionContext();
+    const session = context
+      ? context.run(() => Reflect.apply(connect, this, args))
+      : Reflect.apply(connect, this, args);
+    guardRequests(session, originOf(args[0]));
+    return session;
+  } as typeof http2.connect;
+  http2.connect = patched;
+  // ESM importers (`import { connect } from 'node:http2'`) see the patched function too.
+  syncBuiltinESMExports();
+}
+
+/** Sets the guard for requests on HTTP/2 sessions; returns the function that removes it. */
+export function setHttp2Guard(g: Http2Guard): () => void {
+  guard = g;
+  return () => {
+    if (guard === g) guard = null;
+  };
+}
+
+type CreateConnection = NonNullable<http2.ClientSessionOptions['createConnection']>;
+
+/** A `createConnection` whose socket is never one the interceptor holds undecided. */
+function unheld(create: CreateConnection): CreateConnection {
+  return (authority, option) => {
+    const socket = create(authority, option);
+    const controller = held.get(socket);
+    if (!controller || controller.readyState !== PENDING) return socket;
+    const real = controller.createConnection();
+    real.once('close', () => socket.destroy());
+    socket.once('close', () => real.destroy());
+    return real;
+  };
+}
+
+/** Request headers as an object: `session.request` also takes Node's flat raw list. */
+function headerObject(
+  headers: http2.OutgoingHttpHeaders | readonly string[] | undefined,
+): http2.OutgoingHttpHeaders {
+  if (!headers) return {};
+  if (!Array.isArray(headers)) return headers as http2.OutgoingHttpHeaders;
+  const out: http2.OutgoingHttpHeaders = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) out[headers[i]!.toLowerCase()] = headers[i + 1];
+  return out;
+}
+
+function originOf(authority: unknown): string {
+  try {
+    return new URL(String(authority)).origin;
+  } catch {
+    return String(authority);
+  }
+}
+
+function guardRequests(session: http2.ClientHttp2Session, origin: string): void {
+  const request = session.request;
+  session.request = function guardedRequest(
+    this: http2.ClientHttp2Session,
+    ...args: Parameters<typeof request>
+  ) {
+    const stream = Reflect.apply(request, this, args);
+    const refusal = guard?.(headerObject(args[0]), origin) ?? null;
+    if (refusal) stream.destroy(refusal);
+    return stream;
+  } as typeof request;
+}
+
+/**
+ * Bedrock Runtime's routes: provider traffic by path, even though no provider module models it
+ * yet (so it is refused over HTTP/2 during a recording rather than passing through unseen).
+ */
+const BEDROCK_PATH =
+  /^\/model\/[^/]+\/(?:converse|converse-stream|invoke|invoke-with-response-stream)$/;
+
+/** The guard used during a recording: refuses what looks like provider traffic. */
+export function refuseProviderTraffic(
+  headers: http2.OutgoingHttpHeaders,
+  origin: string,
+): Error | null {
+  const method = String(headers[':method'] ?? 'GET').toUpperCase();
+  const path = String(headers[':path'] ?? '/');
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!name.startsWith(':') && value !== undefined) flat[name.toLowerCase()] = String(value);
+  }
+  const bedrock = BEDROCK_PATH.test(path.split('?')[0] ?? '');
+  if (!bedrock && !detectRoute({ method, url: path, headers: flat })) return null;
+  return new ReplayKitError(
+    'E_TRANSPORT_NOT_CAPTURED',
+    `Failed to capture "${method} ${origin}${path}": it went over HTTP/2 (node:http2), which replaykit does not record or replay, so it was stopped rather than sent unseen. Make the client use HTTP/1.1 (AWS SDK: requestHandler: new NodeHttpHandler() from @smithy/node-http-handler; fetch: a dispatcher without allowH2).`,
+  );
+}
