@@ -3,7 +3,7 @@ import { ChatAnthropic } from '@langchain/anthropic';
 import type { AIMessageChunk, BaseMessage } from '@langchain/core/messages';
 import { HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { tool } from '@langchain/core/tools';
-import type { ChatOpenAI } from '@langchain/openai';
+import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
 import type { FakeUpstream } from '../../support/fake-upstream/index.ts';
 import { type RunEnv, scenario, scenarios } from './harness.ts';
@@ -55,6 +55,15 @@ const sane = (v: Awaited<ReturnType<typeof toolLoop>>) => {
   }
 };
 
+const openai = (env: RunEnv, streaming: boolean) =>
+  new ChatOpenAI({
+    model: 'gpt-4o-mini',
+    apiKey: 'sk-test-FAKE',
+    configuration: { baseURL: `${env.origin}/v1` },
+    maxRetries: 0,
+    streaming,
+  }).bindTools([weather]);
+
 const anthropic = (env: RunEnv) =>
   new ChatAnthropic({
     model: 'claude-test-model',
@@ -64,6 +73,15 @@ const anthropic = (env: RunEnv) =>
   }).bindTools([weather]) as unknown as Chat;
 
 scenarios([
+  scenario({
+    name: '@langchain/openai ChatOpenAI, bound tool',
+    prompt: 'Weather in Oslo?',
+    changed: 'Weather in Bergen?',
+    path: 'body.messages[0].content',
+    upstream,
+    run: (env, prompt) => toolLoop(openai(env, false), prompt, false),
+    sane,
+  }),
   scenario({
     name: '@langchain/anthropic ChatAnthropic, bound tool',
     prompt: 'Weather in Oslo?',
