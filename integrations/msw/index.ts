@@ -70,6 +70,8 @@ export function cassetteHandlers(
     await handler.onRequest({
       request,
       requestId,
+      // No socket behind an msw handler: a WebSocket upgrade gets replaykit's refusal.
+      initiator: undefined,
       respondWith: (r) => {
         response = r;
       },

@@ -19,7 +19,11 @@ import { installHttp2Route } from './http2-route.ts';
 export interface InterceptedRequest {
   request: Request;
   requestId: string;
-  /** What opened the request: the client's socket for `fetch` and `node:http` alike. */
+  /**
+   * What opened the request. With this interceptor alone, the connection's server-side socket:
+   * what the client writes comes out of it (capture/websocket.ts), and it closes when the client
+   * goes away (clientGone in capture/recorder.ts).
+   */
   initiator?: unknown;
   respondWith(response: Response): void;
 }

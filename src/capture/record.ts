@@ -192,6 +192,7 @@ async function startReplay(
         })),
         divergences: handler.divergences,
       };
+      if (handler.failures[0]) throw handler.failures[0];
       return result;
     },
   };
@@ -239,6 +240,8 @@ async function startRecord(
         uninstall();
         writer.seal();
         result = { mode: 'record', cassette, exchanges, unused: [], divergences: [] };
+        // Traffic that could not be recorded must not leave a cassette that looks complete.
+        if (handler.failures[0]) throw handler.failures[0];
         return result;
       } finally {
         uninstall();

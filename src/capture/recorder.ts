@@ -3,12 +3,19 @@
  * the shared capture pipeline as it happens (request at send time, streams event by event), so a
  * crashed test run still leaves what it saw on disk.
  */
+
+import type { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { headersRecord, rawRequest } from './raw.ts';
+import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
+import { type RecordedSocket, recordWebSocket } from './websocket-record.ts';
 
 export class RecordHandler implements InterceptHandler {
+  /** Traffic that could not be recorded (a WebSocket whose frames are out of reach). */
+  readonly failures: ReplayKitError[] = [];
   readonly #pipeline: CapturePipeline;
+  readonly #sockets = new Set<RecordedSocket>();
   readonly #open = new Map<string, { exchange: ExchangeCapture; gone: ClientGone }>();
   readonly #reading = new Set<Promise<void>>();
   readonly #streaming = new Set<ExchangeCapture>();
@@ -17,7 +24,24 @@ export class RecordHandler implements InterceptHandler {
     this.#pipeline = pipeline;
   }
 
-  async onRequest({ request, requestId, initiator }: InterceptedRequest): Promise<void> {
+  async onRequest({
+    request,
+    requestId,
+    initiator,
+    respondWith,
+  }: InterceptedRequest): Promise<void> {
+    if (isWebSocketUpgrade(request)) {
+      const raw = await rawRequest(request);
+      // Not a provider socket: it goes to the network untouched, unrecorded.
+      if (!socketRoute(raw)) return;
+      const socket = refuseUncapturable(this.failures, request, initiator, 'record', respondWith);
+      if (!socket) {
+        this.#pipeline.fault(this.failures.at(-1), raw.url);
+        return;
+      }
+      this.#sockets.add(await recordWebSocket(request, raw, socket, this.#pipeline, respondWith));
+      return;
+    }
     const exchange = this.#pipeline.begin(await rawRequest(request));
     if (exchange)
       this.#open.set(requestId, { exchange, gone: clientGone(request.signal, initiator) });
@@ -61,6 +85,8 @@ export class RecordHandler implements InterceptHandler {
       );
       exchange.end({ aborted: true });
     }
+    for (const socket of this.#sockets) socket.detach();
+    this.#sockets.clear();
     for (const { exchange, gone } of this.#open.values()) {
       gone.dispose();
       exchange.fail('E_NO_RESPONSE', 'The request got no response before the recording stopped.');

@@ -7,18 +7,22 @@
  * request takes its turn synchronously when the interceptor hands it over, so identical concurrent
  * requests get the recorded answers in recorded order on every run.
  */
-import type { CapturePipeline } from '../pipeline/capture.ts';
+import type { ModelResponse } from '../cassette/schema.ts';
+import type { ReplayKitError } from '../errors.ts';
+import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import type { Redactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import { loadResponse } from '../replay/index-file.ts';
-import { divergenceAnswer, liveRequest } from '../replay/live.ts';
-import type { ReplayMatcher } from '../replay/matcher.ts';
-import { responseOf, type Served, served } from '../replay/serve.ts';
+import { type DivergenceAnswer, divergenceAnswer, liveRequest } from '../replay/live.ts';
+import type { RecordedExchange, ReplayMatcher } from '../replay/matcher.ts';
+import { responseOf, type Served, served, wireChunks } from '../replay/serve.ts';
 import { keepAsRecorded } from '../replay/trace.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
+import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
+import { replayWebSocket } from './websocket-replay.ts';
 
 export interface ReplayHandlerOptions {
   matcher: ReplayMatcher;
@@ -30,8 +34,25 @@ export interface ReplayHandlerOptions {
   trace?: CapturePipeline;
 }
 
+/** What a WebSocket turn gets: frames to send (then a cut, if recorded so), or a dropped socket. */
+export type TurnAnswer =
+  | { kind: 'frames'; frames: string[]; interrupted: boolean }
+  | { kind: 'drop' };
+
+type Match =
+  | { kind: 'pass' }
+  | { kind: 'miss'; answer: DivergenceAnswer }
+  | {
+      kind: 'hit';
+      exchange: RecordedExchange;
+      recorded: ModelResponse | null;
+      capture: ExchangeCapture | null;
+    };
+
 export class ReplayHandler implements InterceptHandler {
   readonly divergences: ReplayDivergenceError[] = [];
+  /** Traffic that could not be replayed (a WebSocket whose frames are out of reach). */
+  readonly failures: ReplayKitError[] = [];
   served = 0;
   readonly #o: ReplayHandlerOptions;
   #turn: Promise<unknown> = Promise.resolve();
@@ -41,7 +62,17 @@ export class ReplayHandler implements InterceptHandler {
     this.#o = options;
   }
 
-  async onRequest({ request, respondWith }: InterceptedRequest): Promise<void> {
+  async onRequest({ request, respondWith, initiator }: InterceptedRequest): Promise<void> {
+    if (isWebSocketUpgrade(request)) {
+      const raw = await rawRequest(request);
+      if (!socketRoute(raw)) {
+        if (this.#o.unhandled === 'error') respondWith(Response.error());
+        return;
+      }
+      const socket = refuseUncapturable(this.failures, request, initiator, 'replay', respondWith);
+      if (socket) replayWebSocket(request, raw, socket, (r) => this.turn(r), respondWith);
+      return;
+    }
     const response = await this.respond(rawRequest(request), request.signal);
     if (response) respondWith(response);
   }
@@ -72,24 +103,58 @@ export class ReplayHandler implements InterceptHandler {
     await Promise.allSettled([...this.#feeding]);
   }
 
-  async #answer(raw: RawRequest, signal: AbortSignal): Promise<Served | Response | null> {
+  /**
+   * One Responses WebSocket turn (a client `response.create`): the recorded frames, an `error`
+   * frame for a miss (what the Responses WebSocket sends for a failed request), or `drop` when
+   * the recorded exchange got no response. Takes its turn like any request.
+   */
+  turn(raw: RawRequest): Promise<TurnAnswer> {
+    const turn = this.#turn.then(() => this.#turnAnswer(raw));
+    this.#turn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async #turnAnswer(raw: RawRequest): Promise<TurnAnswer> {
+    const match = await this.#match(raw);
+    if (match.kind === 'pass') return { kind: 'drop' };
+    if (match.kind === 'miss') {
+      const error = (match.answer.body as { error?: unknown }).error ?? match.answer.body;
+      return {
+        kind: 'frames',
+        frames: [JSON.stringify({ type: 'error', status: match.answer.status, error })],
+        interrupted: false,
+      };
+    }
+    const { recorded, capture, exchange } = match;
+    if (!recorded) {
+      if (capture) feedFailure(capture, exchange);
+      return { kind: 'drop' };
+    }
+    if (capture) {
+      const task = feedResponse(capture, recorded, null).finally(() => this.#feeding.delete(task));
+      this.#feeding.add(task);
+    }
+    const stream = recorded.stream;
+    return stream
+      ? {
+          kind: 'frames',
+          frames: [...wireChunks(stream)],
+          interrupted: stream.state === 'interrupted',
+        }
+      : { kind: 'frames', frames: [JSON.stringify(recorded.body ?? null)], interrupted: false };
+  }
+
+  async #match(raw: RawRequest): Promise<Match> {
     // Unredacted first: most requests hold no secret, and redaction is the costly part.
     const plain = liveRequest(raw, keepAsRecorded);
-    if (!plain) {
-      return this.#o.unhandled === 'passthrough' ? null : Response.error();
-    }
+    if (!plain) return { kind: 'pass' };
     const exact = this.#o.matcher.takeExact(plain.request);
     const live = exact ? plain : { ...plain, request: this.#o.redactor.step(plain.request) };
     const result = exact ?? this.#o.matcher.take(live.request);
     if (!result.ok) {
       const error = new ReplayDivergenceError(result.divergence);
       this.divergences.push(error);
-      const { status, headers, body } = divergenceAnswer(live.route.provider, error);
-      return {
-        status,
-        headers: Object.entries(headers),
-        chunks: [Buffer.from(JSON.stringify(body))],
-      };
+      return { kind: 'miss', answer: divergenceAnswer(live.route.provider, error) };
     }
     this.served++;
     const exchange = result.exchange;
@@ -98,6 +163,23 @@ export class ReplayHandler implements InterceptHandler {
     const stored = exchange.response;
     const recorded = stored && ('step' in stored ? stored.step : await loadResponse(stored));
     const capture = this.#o.trace?.begin(raw) ?? null;
+    return { kind: 'hit', exchange, recorded: recorded ?? null, capture };
+  }
+
+  async #answer(raw: RawRequest, signal: AbortSignal): Promise<Served | Response | null> {
+    const match = await this.#match(raw);
+    if (match.kind === 'pass') {
+      return this.#o.unhandled === 'passthrough' ? null : Response.error();
+    }
+    if (match.kind === 'miss') {
+      const { status, headers, body } = match.answer;
+      return {
+        status,
+        headers: Object.entries(headers),
+        chunks: [Buffer.from(JSON.stringify(body))],
+      };
+    }
+    const { exchange, recorded, capture } = match;
     // No recorded response: the request failed at record time (e.g. connection refused).
     if (!recorded) {
       if (capture) feedFailure(capture, exchange);

@@ -14,6 +14,7 @@ import { createCassetteWriter } from '../cassette/writer.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline, type ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import { websocketTurns } from '../pipeline/websocket-turns.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import { VERSION } from '../version.ts';
 import { indexedSink, ingestInto } from './agent-ingest.ts';
@@ -229,35 +230,28 @@ function websocketRecorder(
   sink: RotatingSink,
   start: ExchangeStart,
 ): ExchangeRecorder {
-  let current: ExchangeCapture | null = null;
   let source: ResponseSource | null = null;
-  const finish = (aborted: boolean) => {
-    current?.end(aborted ? { aborted: true } : {});
-    if (current) sink.finish(current.correlation_id);
-    current = null;
-  };
+  const turns = websocketTurns(
+    pipeline,
+    { method: start.method, url: start.url, headers: start.headers },
+    (exchange) => sink.finish(exchange.correlation_id),
+    (exchange) => {
+      if (source) exchange.markSource(source);
+    },
+  );
   return {
-    clientFrame(data) {
-      // A new request while a response is still streaming: that response was cut short.
-      finish(true);
-      current = pipeline.begin(rawRequest(start, data));
-      if (source) current?.markSource(source);
-    },
-    serverFrame(data, isBinary) {
-      if (!current || isBinary) return;
-      current.frame(Buffer.from(data).toString('utf8'));
-      if (current.done) finish(false);
-    },
-    closed: () => finish(true),
-    error: () => finish(true),
+    clientFrame: (data) => turns.clientFrame(data),
+    serverFrame: (data, isBinary) => turns.serverFrame(data, isBinary),
+    closed: () => turns.finish(true),
+    error: () => turns.finish(true),
     note(error) {
-      note(current, error);
+      note(turns.current, error);
       // A turn answered with an error frame only (a replay miss) has no terminal event.
-      if (error.code === 'E_REPLAY_DIVERGENCE') finish(false);
+      if (error.code === 'E_REPLAY_DIVERGENCE') turns.finish(false);
     },
     source(s) {
       source = s;
-      current?.markSource(s);
+      turns.current?.markSource(s);
     },
   };
 }
