@@ -19,8 +19,9 @@ export interface DivergenceDetails {
    * `mismatch`, `exhausted`, `unexpected`: a live request found no recorded answer. `unused`: a
    * recorded exchange was never requested. `extra`: the run made an exchange the cassette lacks.
    * `step`: parity, a replayed step differs from the recorded one (`step` names its type).
+   * `handshake`: a WebSocket handshake recorded without a turn (its frames were never captured).
    */
-  kind: 'mismatch' | 'exhausted' | 'unexpected' | 'unused' | 'extra' | 'step';
+  kind: 'mismatch' | 'exhausted' | 'unexpected' | 'unused' | 'extra' | 'step' | 'handshake';
   cassette: string;
   /** 0-based exchange index in the cassette (for `mismatch`: the closest one). */
   exchange: number | null;
@@ -83,6 +84,11 @@ export function describeDivergence(d: DivergenceDetails): string {
       return [
         `Replay divergence in ${d.cassette}: the ${d.against ?? 'run'} has exchange #${d.exchange} (${where}${live ? `, ${live}` : ''}) that the cassette does not have.`,
         `  ${RERECORD}`,
+      ].join('\n');
+    case 'handshake':
+      return [
+        `Replay divergence in ${d.cassette}: exchange #${d.exchange} (${where}, ${d.closest?.method} ${d.closest?.url}) is a WebSocket handshake with no turn: its frames were never captured, so the cassette cannot show what the client sent or got.`,
+        `  Recorders before in-process WebSocket capture wrote these. ${RERECORD}`,
       ].join('\n');
     case 'step': {
       const other = d.against ?? 'replayed';

@@ -8,6 +8,7 @@ import { STEP_TYPES, type Step, type StepType } from '../cassette/schema.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
 import { compareTraces } from './compare.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from './divergence.ts';
+import { bareHandshakes } from './handshake.ts';
 import { selfReplay } from './self-replay.ts';
 import { canonicalTrace, isCompared, traceHash } from './trace.ts';
 
@@ -42,7 +43,7 @@ export async function replayCassette(file: string): Promise<ReplaySummary> {
   const replay = await selfReplay(name, steps);
   const recorded = canonicalTrace(steps);
   const replayed = canonicalTrace(replay.steps);
-  const found = [...replay.divergences];
+  const found = [...bareHandshakes(name, steps), ...replay.divergences];
   const trace = compareTraces(recorded, replayed, { cassette: name, against: 'replayed' });
   // A request the engine could not answer already explains every later difference.
   if (trace && found.length === 0) found.push(trace);

@@ -10,14 +10,27 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { Agent, Runner, tool } from '@openai/agents';
 import { OpenAIProvider } from '@openai/agents-openai';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
-import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/index.ts';
+import { createCassetteWriter } from '../../../src/cassette/writer.ts';
+import {
+  expectReplayParity,
+  ReplayDivergenceError,
+  ReplayKitError,
+  record,
+  replayCassette,
+  VERSION,
+} from '../../../src/index.ts';
+import { normalizeStep } from '../../../src/pipeline/canonical.ts';
+import { CapturePipeline } from '../../../src/pipeline/capture.ts';
 import { loadCassette } from '../../../src/pipeline/cassette.ts';
+import { createRedactor } from '../../../src/redaction/index.ts';
+import { replaypack } from '../../support/cli.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 
 let up: FakeUpstream | undefined;
@@ -231,5 +244,93 @@ describe('in-process Responses over WebSocket: record, offline replay, parity, d
     expect(divergences[0]?.details.difference?.path).toMatch(/^body\.input\[0\]\.content/);
     expect(divergences[0]?.message).toContain('Rome');
     expect(tripwire.hits).toBe(0);
+  });
+});
+
+/**
+ * What the recorder wrote before in-process WebSocket capture (issue 13): the handshake went
+ * through the shared pipeline as a request without a body and a `101` without events.
+ */
+function writeBareHandshakes(file: string): void {
+  const redactor = createRedactor();
+  const writer = createCassetteWriter(file, {
+    header: {
+      run_id: 'bare-handshakes',
+      capture: 'sdk',
+      response_source: 'live',
+      tool: { name: 'replaykit', version: VERSION },
+      redaction: redactor.policy,
+    },
+    normalize: normalizeStep,
+    replace: true,
+  });
+  const pipeline = new CapturePipeline({ sink: writer, redactor, clock: () => 0 });
+  for (let i = 0; i < 2; i++) {
+    const exchange = pipeline.begin({
+      method: 'GET',
+      url: '/v1/responses',
+      headers: { upgrade: 'websocket', connection: 'Upgrade', 'sec-websocket-version': '13' },
+      body: null,
+      transport: 'http',
+    });
+    exchange?.head(101, { upgrade: 'websocket', connection: 'Upgrade' });
+    exchange?.end();
+  }
+  writer.seal();
+}
+
+describe('a WebSocket that cannot be captured never passes for a recording', () => {
+  test('a cassette of bare handshakes (no turn) fails parity and replaypack assert', async () => {
+    const cassette = path.join(tmp(), 'bare.rpk');
+    writeBareHandshakes(cassette);
+    const summary = await replayCassette(cassette);
+    expect(summary.equal).toBe(false);
+    expect(summary.divergences[0]).toMatchObject({ kind: 'handshake', exchange: 0 });
+    expect(summary.divergences[0]?.message).toContain('WebSocket handshake with no turn');
+
+    const parity = await expectReplayParity(cassette).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(parity).toBeInstanceOf(ReplayDivergenceError);
+    expect((parity as Error).message).toContain('re-record');
+
+    const cli = await replaypack(['assert', cassette]);
+    expect(cli.exitCode).toBe(1);
+    expect(cli.stdout + cli.stderr).toContain('WebSocket handshake with no turn');
+  });
+
+  test('frames out of reach (another interceptor owns the request) fail the recording loudly', async () => {
+    up = await startFakeUpstream();
+    up.enqueue({ kind: 'text', text: 'never seen' });
+    // A second interceptor in the process (as msw's setupServer applies) makes the request's
+    // initiator its client object: replaykit cannot reach the connection's frames any more.
+    const other = new ClientRequestInterceptor();
+    other.apply();
+    try {
+      const cassette = path.join(tmp(), 'other.rpk');
+      const rec = await record({ cassette, mode: 'record' });
+      const refused = await wsClient(up.url, 'hi').then(
+        () => null,
+        (error: unknown) => error as Error,
+      );
+      expect(refused?.message).toContain('500');
+      const stopped = await rec.stop().then(
+        () => null,
+        (error: unknown) => error as ReplayKitError,
+      );
+      expect(stopped).toBeInstanceOf(ReplayKitError);
+      expect(stopped?.code).toBe('E_WEBSOCKET_CAPTURE');
+      expect(stopped?.message).toMatch(
+        /^\[replaykit\] Failed to record "GET \/v1\/responses" over WebSocket: .*replaypack listen.*useResponsesWebSocket: false/,
+      );
+      // Nothing reached the upstream, and the cassette says what happened.
+      expect(up.received.filter((r) => r.websocket)).toEqual([]);
+      const { steps } = await loadCassette(cassette);
+      expect(steps.map((s) => s.type)).toEqual(['error.event']);
+      expect(steps[0]).toMatchObject({ source: 'capture', code: 'E_CAPTURE' });
+    } finally {
+      other.dispose();
+    }
   });
 });
