@@ -150,7 +150,7 @@ function checks<T>(sc: Scenario<T>): void {
 }
 
 async function recordAll<T>(sc: Scenario<T>): Promise<Recorded<T>> {
-  const pki = sc.tls ? createPrivateCa() : undefined;
+  const pki = sc.tls ? await createPrivateCa() : undefined;
   const up = await startFakeUpstream(pki ? { tls: { key: pki.key, cert: pki.cert } } : {});
   const env: RunEnv = { origin: up.url, port: up.port, ...(pki ? { ca: pki.ca } : {}) };
   const dir = mkdtempSync(path.join(tmpdir(), 'rk-frameworks-'));
