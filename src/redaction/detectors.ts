@@ -8,12 +8,25 @@
  */
 import { type EnvSecret, envSecrets } from './env.ts';
 import { decodedView } from './escapes.ts';
-import { checkCard, checkEmail, checkPhone, hasDigit, plausibleAssignment } from './validators.ts';
+import {
+  checkCard,
+  checkEmail,
+  checkGithubToken,
+  checkJwt,
+  checkPhone,
+  describeCard,
+  describeEmail,
+  describePhone,
+  hasDigit,
+  plausibleAssignment,
+} from './validators.ts';
 
 export interface Finding {
   detector: string;
   start: number;
   end: number;
+  /** PII only: what kind of value matched (`e-mail address at a .com domain`), never the value. */
+  matched?: string;
 }
 
 export interface DetectOptions {
@@ -30,6 +43,8 @@ interface Detector {
   group?: number;
   pii?: boolean;
   check?: (secret: string) => boolean;
+  /** PII: says what matched without the value, so `scan` can be judged without revealing it. */
+  describe?: (value: string) => string;
 }
 
 const T = '(?<![A-Za-z0-9_-])';
@@ -41,10 +56,13 @@ const DETECTORS: Detector[] = [
     name: 'openai-key',
     re: new RegExp(`${T}sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}`, 'g'),
   },
-  { name: 'google-api-key', re: new RegExp(`${T}AIza[0-9A-Za-z_-]{30,}`, 'g') },
+  // Exact provider formats (issue 23): a Google key is `AIza` and 35 more characters.
+  { name: 'google-api-key', re: new RegExp(`${T}AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])`, 'g') },
   {
+    // 36 characters whose last 6 are a CRC32 of the first 30; fine-grained: 22 `_` 59.
     name: 'github-token',
-    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,})/g,
+    re: /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/g,
+    check: checkGithubToken,
   },
   { name: 'slack-token', re: new RegExp(`${T}xox[abposre]-[A-Za-z0-9-]{10,}`, 'g') },
   { name: 'aws-access-key-id', re: /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g },
@@ -56,6 +74,7 @@ const DETECTORS: Detector[] = [
   {
     name: 'jwt',
     re: new RegExp(`${T}eyJ[A-Za-z0-9_-]{5,}\\.eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*`, 'g'),
+    check: checkJwt,
   },
   {
     // With its END line when there is one; else the header and the base64 that follows, so a
@@ -90,18 +109,21 @@ const DETECTORS: Detector[] = [
     re: /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
     pii: true,
     check: checkEmail,
+    describe: describeEmail,
   },
   {
     name: 'phone',
     re: /(?<![\w.+/-])\+?\(?\d[\d ().-]{6,22}\d(?![\w])/g,
     pii: true,
     check: checkPhone,
+    describe: describePhone,
   },
   {
     name: 'card-number',
     re: /(?<![\w+/.-])(?:\d[ -]?){12,18}\d(?![\w+/-])/g,
     pii: true,
     check: checkCard,
+    describe: describeCard,
   },
 ];
 
@@ -137,8 +159,13 @@ function detectWith(text: string, detectors: Detector[], env: EnvSecret[]): Find
       const span = d.group === undefined ? undefined : m.indices?.[d.group];
       const start = span ? span[0] : m.index;
       const end = span ? span[1] : m.index + m[0].length;
-      if (d.check && !d.check(text.slice(start, end))) continue;
-      found.push({ detector: d.name, start, end });
+      const value = text.slice(start, end);
+      if (d.check && !d.check(value)) continue;
+      found.push(
+        d.describe
+          ? { detector: d.name, start, end, matched: d.describe(value) }
+          : { detector: d.name, start, end },
+      );
       if (d.name === 'aws-access-key-id') pairedAwsSecret(text, end, found);
     }
   }
@@ -175,7 +202,10 @@ function merge(found: Finding[]): Finding[] {
     if (last && f.start < last.end) {
       last.end = Math.max(last.end, f.end);
       // `https://ghp_...@github.com` is a token that looks like an email: name the worse finding.
-      if (PII_NAMES.has(last.detector) && !PII_NAMES.has(f.detector)) last.detector = f.detector;
+      if (PII_NAMES.has(last.detector) && !PII_NAMES.has(f.detector)) {
+        last.detector = f.detector;
+        delete last.matched;
+      }
     } else out.push({ ...f });
   }
   return out;

@@ -9,11 +9,13 @@ export interface ScanFinding {
   file: string;
   line: number;
   detector: string;
+  /** PII only: what kind of value matched (`e-mail address at a .com domain`), never the value. */
+  matched?: string;
 }
 
 export async function scanFile(
   file: string,
-  detect: (text: string) => { detector: string }[],
+  detect: (text: string) => { detector: string; matched?: string }[],
 ): Promise<ScanFinding[]> {
   const findings: ScanFinding[] = [];
   const lines = createInterface({
@@ -23,7 +25,11 @@ export async function scanFile(
   let n = 0;
   for await (const text of lines) {
     n++;
-    for (const f of detect(text)) findings.push({ file, line: n, detector: f.detector });
+    for (const f of detect(text)) {
+      const finding: ScanFinding = { file, line: n, detector: f.detector };
+      if (f.matched !== undefined) finding.matched = f.matched;
+      findings.push(finding);
+    }
   }
   return findings;
 }

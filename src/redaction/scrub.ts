@@ -5,6 +5,7 @@
 import type { Finding } from './detectors.ts';
 import { isSecretKey, isSecretQueryParam } from './keys.ts';
 import { MARKER_RE, marker, redactCredential } from './marker.ts';
+import { plausibleCredential } from './validators.ts';
 
 export type Detect = (text: string) => Finding[];
 
@@ -33,9 +34,15 @@ export function scrubValue(detect: Detect, v: unknown): unknown {
   return out;
 }
 
+/**
+ * A value under a key that names a secret, inside a body: redacted when it could be a credential,
+ * kept when it cannot (empty, a placeholder such as `<redacted>`, a boolean, a number, too short),
+ * so replay shows the SDK what the provider sent (issue 23). Headers keep the strict rule.
+ */
 function secretValue(detect: Detect, x: unknown): unknown {
-  if (typeof x === 'string') return redactCredential(x);
-  if (typeof x === 'number') return marker(String(x));
+  if (typeof x === 'string') {
+    return plausibleCredential(x) ? redactCredential(x) : scrubText(detect, x);
+  }
   return scrubValue(detect, x);
 }
 

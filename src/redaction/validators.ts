@@ -1,4 +1,6 @@
-/** Second-stage checks that keep the detectors from firing on ordinary text. */
+/** Second-stage checks that keep the detectors from firing on ordinary text (issue 23). */
+import { crc32 } from 'node:zlib';
+import { parse } from 'tldts';
 import { MARKER_RE } from './marker.ts';
 
 export const hasDigit = (s: string): boolean => /[0-9]/.test(s);
@@ -10,13 +12,61 @@ const NOT_TLD = new Set(
   ),
 );
 
+/**
+ * A real address has a domain under a public suffix. The suffix list is the maintained one
+ * (tldts ships the Public Suffix List): `the@agent.instructions` in a fetched web page is no
+ * address, and a hand-written TLD list would go stale as new gTLDs appear. File names stay out
+ * even where the extension is also a country code (`.py`, `.md`, `.rs`).
+ */
 export function checkEmail(s: string): boolean {
-  const tld = s.slice(s.lastIndexOf('.') + 1).toLowerCase();
-  return !NOT_TLD.has(tld) && !s.startsWith('.');
+  if (s.startsWith('.')) return false;
+  const domain = s.slice(s.lastIndexOf('@') + 1).toLowerCase();
+  if (NOT_TLD.has(domain.slice(domain.lastIndexOf('.') + 1))) return false;
+  const p = parse(domain);
+  return p.isIcann === true && p.domain !== null && p.isIp !== true;
+}
+
+export function describeEmail(s: string): string {
+  const p = parse(s.slice(s.lastIndexOf('@') + 1).toLowerCase());
+  return `e-mail address at a .${p.publicSuffix} domain`;
+}
+
+const B62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/**
+ * GitHub's token format (2021): prefix, 30 random base62 characters, then the CRC32 of those 30
+ * in base62, zero-padded to 6. A run of letters that only looks like a token fails the checksum.
+ * Fine-grained `github_pat_` tokens publish no checksum: their exact shape is the check.
+ */
+export function checkGithubToken(s: string): boolean {
+  if (s.startsWith('github_pat_')) return true;
+  const body = s.slice(4);
+  let v = crc32(body.slice(0, 30)) >>> 0;
+  let sum = '';
+  do {
+    sum = B62[v % 62] + sum;
+    v = Math.floor(v / 62);
+  } while (v > 0);
+  return sum.padStart(6, '0') === body.slice(30);
+}
+
+/** A JWT's first segment is a base64url JSON object (its header). */
+export function checkJwt(s: string): boolean {
+  try {
+    const header = JSON.parse(Buffer.from(s.slice(0, s.indexOf('.')), 'base64url').toString());
+    return typeof header === 'object' && header !== null && !Array.isArray(header);
+  } catch {
+    return false;
+  }
 }
 
 /** North-American formatting without a `+`; anything international must start with `+`. */
 const NANP = /^(?:1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}$/;
+
+export function describePhone(s: string): string {
+  if (!s.startsWith('+')) return 'North-American phone number';
+  return `international phone number, ${s.replace(/\D/g, '').length} digits`;
+}
 
 export function checkPhone(s: string): boolean {
   const digits = s.replace(/\D/g, '').length;
@@ -33,6 +83,20 @@ export function checkCard(s: string): boolean {
   const digits = s.replace(/\D/g, '');
   if (digits.length < 13 || digits.length > 19 || !IIN.test(digits)) return false;
   return luhn(digits);
+}
+
+const NETWORKS: [RegExp, string][] = [
+  [/^4/, 'Visa'],
+  [/^(?:5[1-5]|2[2-7])/, 'Mastercard'],
+  [/^3[47]/, 'American Express'],
+  [/^35/, 'JCB'],
+  [/^6/, 'Discover'],
+];
+
+export function describeCard(s: string): string {
+  const digits = s.replace(/\D/g, '');
+  const network = NETWORKS.find(([re]) => re.test(digits))?.[1] ?? 'Payment';
+  return `${network} card number, ${digits.length} digits, Luhn-valid`;
 }
 
 export function luhn(digits: string): boolean {
@@ -53,4 +117,28 @@ export function plausibleAssignment(value: string): boolean {
   if (MARKER_RE.test(value) || value.startsWith('[REDACTED')) return false;
   if (/^(?:\$|\{\{|<|%|process\.env|os\.environ)/.test(value)) return false;
   return !/^(.)\1*$/.test(value);
+}
+
+/** Shorter than any credential a provider or a password policy issues. */
+const MIN_CREDENTIAL = 6;
+const PLACEHOLDER_WORD =
+  /^(?:redacted|hidden|masked|removed|omitted|none|null|nil|undefined|n\/a|na|empty|placeholder|changeme|todo|xxx+|\*+|\.+|-+|true|false|yes|no|on|off)$/i;
+
+/**
+ * Under a key that names a secret (`authorization`, `api_key`, ...) in a body, could this string
+ * be a credential? Providers echo placeholders (`"authorization": "<redacted>"` in OpenAI's MCP
+ * tool echo): rewriting one changes what the SDK sees in replay without protecting anything.
+ * Headers never come here: every auth header value is redacted.
+ */
+export function plausibleCredential(value: string): boolean {
+  const token = value.replace(/^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|Key)\s+/i, '').trim();
+  if (token.length < MIN_CREDENTIAL || /^\d+$/.test(token)) return false;
+  if (PLACEHOLDER_WORD.test(token) || /^\[.*\]$|^<.*>$|^\(.*\)$/s.test(token)) return false;
+  // References to where the secret lives, not the secret: `${VAR}`, `$VAR`, `{{ var }}`, `%VAR%`.
+  if (
+    /^\$\{.*\}$|^\$[A-Za-z_]\w*$|^\{\{.*\}\}$|^%\w+%$|^(?:process\.env|os\.environ)\b/s.test(token)
+  ) {
+    return false;
+  }
+  return !/^(.)\1*$/.test(token);
 }

@@ -49,7 +49,10 @@ export default defineCommand({
         `${JSON.stringify({ findings, files_scanned: files.length }, null, 2)}\n`,
       );
     } else {
-      for (const f of findings) process.stdout.write(`${f.file}:${f.line}: ${f.detector}\n`);
+      for (const f of findings) {
+        const matched = f.matched === undefined ? '' : ` (${f.matched})`;
+        process.stdout.write(`${f.file}:${f.line}: ${f.detector}${matched}\n`);
+      }
       const where = new Set(findings.map((f) => f.file)).size;
       process.stderr.write(
         `${formatMessage(

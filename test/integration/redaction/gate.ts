@@ -11,9 +11,10 @@ export const PLANTED = {
   /** Served by the fake upstream split across SSE deltas. */
   sseSplit: 'sk-proj-GATEsplitFAKE0123456789abcdefghijklmnopqrstuvwxyz',
   /** Sent by the client in a query string (`?key=`), Gemini style. */
-  query: 'AIzaGATEqueryFAKE0123456789abcdefghijk',
+  query: 'AIzaGATEqueryFAKE0123456789abcdefghijkl',
   /** Returned by a tool and carried back in the next request. */
-  toolResult: 'ghp_GATEtoolFAKE0123456789abcdefghijklmno',
+  /** A GitHub token with a valid CRC32 (its last 6 characters). */
+  toolResult: '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',
   /** Only known from the recording process's environment: no pattern matches its shape. */
   env: { name: 'RK_GATE_DEPLOY_TOKEN', value: 'gate-env-FAKE-value-9f8e7d' },
 } as const;

@@ -6,7 +6,7 @@ import { replaypack } from '../../support/cli.ts';
 import { FAKE } from '../../unit/redaction/shapes.ts';
 
 const ENV_VALUE = 'scan-FAKE-env-value-0042';
-/** One planted secret per line: [detector, line text, the secret]. */
+/** One planted secret per line: [detector (and what PII matched), line text, the secret]. */
 const PLANTED: [string, string, string][] = [
   ['openai-key', `{"authorization":"Bearer ${FAKE.openai}"}`, FAKE.openai],
   ['anthropic-key', `x-api-key: ${FAKE.anthropic}`, FAKE.anthropic],
@@ -23,9 +23,9 @@ const PLANTED: [string, string, string][] = [
     '{"arguments":"{\\"db_password\\":\\"correct-horse-FAKE\\"}"}',
     'correct-horse-FAKE',
   ],
-  ['email', `contact ${FAKE.email}`, FAKE.email],
-  ['phone', `phone ${FAKE.phone}`, FAKE.phone],
-  ['card-number', `card ${FAKE.card}`, FAKE.card],
+  ['email (e-mail address at a .com domain)', `contact ${FAKE.email}`, FAKE.email],
+  ['phone (international phone number, 12 digits)', `phone ${FAKE.phone}`, FAKE.phone],
+  ['card-number (Visa card number, 16 digits, Luhn-valid)', `card ${FAKE.card}`, FAKE.card],
   ['env:SCAN_TEST_TOKEN', `echo ${ENV_VALUE}`, ENV_VALUE],
 ];
 const CLEAN = [
@@ -74,6 +74,14 @@ test('--json prints findings and files_scanned; globs expand through tinyglobby'
   expect(out.findings).toContainEqual({ file: 'logs/run.log', line: 2, detector: 'openai-key' });
   expect(out.findings.filter((f) => f.file === 'crafted.rpk')).toHaveLength(PLANTED.length);
   expect(out.findings.some((f) => f.file === 'logs/clean.log')).toBe(false);
+  // PII findings say what matched, never the value; secret findings carry no description.
+  expect(out.findings).toContainEqual({
+    file: 'crafted.rpk',
+    line: 24,
+    detector: 'email',
+    matched: 'e-mail address at a .com domain',
+  });
+  expect(out.findings.find((f) => f.detector === 'openai-key')).not.toHaveProperty('matched');
   expect(r.stdout).not.toContain(FAKE.openai);
 });
 

@@ -96,7 +96,7 @@ describe('url', () => {
 });
 
 describe('value (deep walk)', () => {
-  test('keys that name secrets are redacted whatever their value looks like', () => {
+  test('keys that name secrets are redacted when the value could be a credential', () => {
     const out = r.value({
       apiKey: 'short1',
       client_secret: 'cs',
@@ -106,12 +106,11 @@ describe('value (deep walk)', () => {
       thoughtSignature: 'c2lnbmF0dXJl',
       signature: 'EqQBCgIYAhIM',
     });
+    // Too short, numbers and booleans cannot be credentials (issue 23; precision.test.ts).
     expect(out).toEqual({
       apiKey: marker('short1'),
-      client_secret: marker('cs'),
-      nested: [
-        { password: marker('hunter2'), db_password: marker('1234'), GITHUB_TOKEN: marker('abc') },
-      ],
+      client_secret: 'cs',
+      nested: [{ password: marker('hunter2'), db_password: 1234, GITHUB_TOKEN: 'abc' }],
       max_tokens: 100,
       prompt_cache_key: 'cache-1',
       thoughtSignature: 'c2lnbmF0dXJl',

@@ -106,9 +106,11 @@ export const FAKE = {
   openai: 'sk-proj-FAKEtestKEY0123456789abcdefghijklmnopqrstuvwxyzABCDEF0123456789',
   openaiSvc: 'sk-svcacct-FAKEtestKEY0123456789abcdefghijklmnop',
   anthropic: 'sk-ant-api03-FAKEtestKEY0123456789abcdefghijklmnopqrstuv-AAAA',
-  google: 'AIzaSyFAKEtestKEY0123456789abcdefghijk',
-  github: 'ghp_FAKEtestKEY0123456789abcdefghijklmnop',
-  githubPat: 'github_pat_11FAKETEST0123456789_abcdefghijklmnopqrstuvwxyz0123',
+  google: 'AIzaSyFAKEtestKEY0123456789abcdefghijkl',
+  /** Its last 6 characters are the CRC32 of the 30 before them, as in GitHub's format. */
+  github: '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',
+  githubPat:
+    'github_pat_11FAKETEST0123456789AB_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVW',
   slack: 'xoxb-000000000000-FAKEtestKEY01',
   awsId: 'AKIAFAKETEST01234567',
   awsSecret: 'FAKEtest/Secret+Key0123456789abcdefghijk',
