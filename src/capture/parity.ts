@@ -13,7 +13,7 @@
 import { CapturePipeline } from '../pipeline/capture.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
 import { createRedactor } from '../redaction/index.ts';
-import { compareTraces } from '../replay/compare.ts';
+import { alignTraces, compareTraces } from '../replay/compare.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
 import {
@@ -22,7 +22,7 @@ import {
   replayCassette,
   secondReplayDivergence,
 } from '../replay/parity.ts';
-import { canonicalTrace, createMemorySink, traceHash } from '../replay/trace.ts';
+import { createMemorySink, traceExchanges, traceHash } from '../replay/trace.ts';
 import type { RecordOptions } from './record.ts';
 import { start } from './record.ts';
 
@@ -55,6 +55,7 @@ export async function expectReplayParity(
   const redactor = createRedactor(options.redact);
   const trace = new CapturePipeline({ sink, redactor, clock: () => performance.now() - started });
   const { redact: _r, ...match } = options;
+  const servedBy = new Map<string, string>();
   const recording = await start(
     {
       ...match,
@@ -62,7 +63,7 @@ export async function expectReplayParity(
       cassette: rpk,
       mode: 'replay',
     },
-    { trace },
+    { trace, servedBy },
   );
   let failure: unknown;
   try {
@@ -76,11 +77,19 @@ export async function expectReplayParity(
   if (failure !== undefined) throw failure;
   const name = displayPath(rpk);
   const { steps } = await loadCassette(recording.cassette);
-  const recorded = canonicalTrace(steps);
-  const produced = canonicalTrace(sink.steps);
-  const found = compareTraces(recorded, produced, { cassette: name, against: 'run' });
+  const recorded = traceExchanges(steps);
+  const produced = traceExchanges(sink.steps);
+  const found = compareTraces(recorded, produced, {
+    cassette: name,
+    against: 'run',
+    served: servedBy,
+  });
   if (found) throw new ReplayDivergenceError(found);
-  return { file: name, exchanges: result.exchanges, hash: traceHash(produced) };
+  return {
+    file: name,
+    exchanges: result.exchanges,
+    hash: traceHash(alignTraces(recorded, produced, servedBy).actual),
+  };
 }
 
 async function selfParity(rpk: string): Promise<ParityResult> {

@@ -104,6 +104,8 @@ export async function record<T>(
 export interface RecordInternals {
   /** Replay mode only: served exchanges are also captured here. */
   trace?: CapturePipeline;
+  /** With `trace`: filled with which recorded exchange served each traced one (trace → cassette). */
+  servedBy?: Map<string, string>;
 }
 
 export async function start(
@@ -123,7 +125,7 @@ export async function start(
     return { mode, cassette, stop: async () => result };
   }
   const redactor = createRedactor(options.redact);
-  if (mode === 'replay') return startReplay(options, cassette, redactor, internals.trace);
+  if (mode === 'replay') return startReplay(options, cassette, redactor, internals);
   return startRecord(options, cassette, redactor);
 }
 
@@ -138,7 +140,7 @@ async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  trace?: CapturePipeline,
+  { trace, servedBy }: RecordInternals,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
     throw new ReplayKitError(
@@ -179,6 +181,7 @@ async function startReplay(
       uninstall();
       release();
       await handler.settle();
+      for (const [traced, recorded] of handler.servedBy) servedBy?.set(traced, recorded);
       result = {
         mode: 'replay',
         cassette,

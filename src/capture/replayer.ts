@@ -54,6 +54,8 @@ export class ReplayHandler implements InterceptHandler {
   /** Traffic that could not be replayed (a WebSocket whose frames are out of reach). */
   readonly failures: ReplayKitError[] = [];
   served = 0;
+  /** Parity: which recorded exchange served each traced one (correlation ids: trace → cassette). */
+  readonly servedBy = new Map<string, string>();
   readonly #o: ReplayHandlerOptions;
   #turn: Promise<unknown> = Promise.resolve();
   readonly #feeding = new Set<Promise<void>>();
@@ -163,6 +165,7 @@ export class ReplayHandler implements InterceptHandler {
     const stored = exchange.response;
     const recorded = stored && ('step' in stored ? stored.step : await loadResponse(stored));
     const capture = this.#o.trace?.begin(raw) ?? null;
+    if (capture) this.servedBy.set(capture.correlation_id, exchange.correlation_id);
     return { kind: 'hit', exchange, recorded: recorded ?? null, capture };
   }
 

@@ -5,11 +5,11 @@
  */
 import type { Step } from '../cassette/schema.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
-import { compareTraces } from './compare.ts';
+import { alignTraces, compareTraces } from './compare.ts';
 import { firstDifference, show } from './diff.ts';
 import { type DivergenceDetails, describeDivergence } from './divergence.ts';
 import { displayPath } from './parity.ts';
-import { canonicalTrace, exchangeOrder } from './trace.ts';
+import { exchangeOrder, traceExchanges } from './trace.ts';
 
 export type StepStatus = 'same' | 'changed' | 'only_a' | 'only_b';
 
@@ -45,22 +45,28 @@ export async function diffCassettes(fileA: string, fileB: string): Promise<Casse
     loadCassette(fileA).then((c) => c.steps),
     loadCassette(fileB).then((c) => c.steps),
   ]);
-  const canonA = canonicalTrace(stepsA);
-  const canonB = canonicalTrace(stepsB);
-  const first = compareTraces(canonA, canonB, { cassette: a, against: b });
-  const groupsA = exchangeOrder(stepsA);
-  const groupsB = exchangeOrder(stepsB);
+  const traceA = traceExchanges(stepsA);
+  const traceB = traceExchanges(stepsB);
+  const first = compareTraces(traceA, traceB, { cassette: a, against: b });
+  // Rows pair the exchanges as the comparison does (concurrent ones by what was sent).
+  const aligned = alignTraces(traceA, traceB);
+  const byId = (steps: Step[]) =>
+    new Map(exchangeOrder(steps).map((g) => [g[0]!.correlation_id, g]));
+  const groupsA = byId(stepsA);
+  const groupsB = byId(stepsB);
   const exchanges: ExchangeRows[] = [];
-  for (let i = 0; i < Math.max(groupsA.length, groupsB.length); i++) {
-    const ga = groupsA[i] ?? [];
-    const gb = groupsB[i] ?? [];
+  for (let i = 0; i < aligned.expected.length; i++) {
+    const ta = aligned.expected[i];
+    const tb = aligned.actual[i];
+    const ga = (ta && groupsA.get(ta.id)) || [];
+    const gb = (tb && groupsB.get(tb.id)) || [];
     const head = ga[0] ?? gb[0]!;
     const steps: StepRow[] = [];
     for (let k = 0; k < Math.max(ga.length, gb.length); k++) {
       const sa = ga[k];
       const sb = gb[k];
-      const ca = canonA[i]?.[k];
-      const cb = canonB[i]?.[k];
+      const ca = ta?.steps[k];
+      const cb = tb?.steps[k];
       const difference = sa && sb ? firstDifference(ca, cb) : null;
       const status: StepStatus = !sb ? 'only_a' : !sa ? 'only_b' : difference ? 'changed' : 'same';
       steps.push({

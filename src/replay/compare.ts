@@ -1,9 +1,18 @@
 /**
- * Compares two canonical traces (./trace.ts) exchange by exchange and step by step, and returns the
- * first divergence: the parity gate, `replaypack assert --golden` and `replaypack diff` share it.
+ * Compares two traces (./trace.ts) exchange by exchange and step by step, and returns the first
+ * divergence: the parity gate, `replaypack assert --golden` and `replaypack diff` share it.
+ *
+ * Exchanges are paired first, then each pair is compared: concurrent exchanges begin and end in
+ * another order on every run, so a file position says nothing about which exchange is which
+ * (issue 13). Where the caller knows which recorded exchange served each one (the replay engine
+ * does), that is the pairing; otherwise equal requests pair in the order they began, and what is
+ * left pairs by position. Order still counts where the recording shows one: an exchange that
+ * ended before another began must not begin after it.
  */
+import stableStringify from 'fast-json-stable-stringify';
 import { firstDifference, structuralDiff } from './diff.ts';
 import type { DivergenceDetails } from './divergence.ts';
+import type { TraceExchange } from './trace.ts';
 
 type CanonicalStep = Record<string, unknown>;
 
@@ -12,6 +21,17 @@ export interface CompareOptions {
   cassette: string;
   /** The other side, as reports name it: `replayed`, `run`, or a file name. */
   against: string;
+  /**
+   * Which recorded exchange each exchange of `actual` is (its id → the recorded id), when the
+   * caller knows: the replay engine served it that exchange.
+   */
+  served?: ReadonlyMap<string, string>;
+}
+
+/** `actual` rearranged to line up with `expected`; exchanges with no partner come last. */
+export interface AlignedTraces {
+  expected: (TraceExchange | undefined)[];
+  actual: (TraceExchange | undefined)[];
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : 'unknown');
@@ -26,12 +46,90 @@ function requestOf(group: CanonicalStep[]) {
   return { method: str(request.method), url: str(request.url), compared: null };
 }
 
+/** What the client sent in an exchange: the steps before its response. */
+function sentKey(exchange: TraceExchange): string {
+  const end = exchange.steps.findIndex(
+    (s) => s.type !== 'tool.response' && s.type !== 'model.request',
+  );
+  return stableStringify(end < 0 ? exchange.steps : exchange.steps.slice(0, end));
+}
+
+export function alignTraces(
+  expected: TraceExchange[],
+  actual: TraceExchange[],
+  served?: ReadonlyMap<string, string>,
+): AlignedTraces {
+  const partner: (number | undefined)[] = expected.map(() => undefined);
+  const taken = new Set<number>();
+  if (served) {
+    const position = new Map(expected.map((e, i) => [e.id, i]));
+    actual.forEach((a, j) => {
+      const i = position.get(served.get(a.id) ?? '');
+      if (i === undefined || partner[i] !== undefined) return;
+      partner[i] = j;
+      taken.add(j);
+    });
+  } else {
+    const waiting = new Map<string, number[]>();
+    actual.forEach((a, j) => {
+      const key = sentKey(a);
+      const list = waiting.get(key);
+      if (list) list.push(j);
+      else waiting.set(key, [j]);
+    });
+    expected.forEach((e, i) => {
+      const j = waiting.get(sentKey(e))?.shift();
+      if (j === undefined) return;
+      partner[i] = j;
+      taken.add(j);
+    });
+  }
+  // What is left pairs by position: a changed request is compared with the one in its place.
+  const rest = actual.map((_, j) => j).filter((j) => !taken.has(j));
+  for (let i = 0; i < partner.length && rest.length > 0; i++) {
+    if (partner[i] === undefined) partner[i] = rest.shift();
+  }
+  return {
+    expected: [...expected, ...rest.map(() => undefined)],
+    actual: [
+      ...partner.map((j) => (j === undefined ? undefined : actual[j])),
+      ...rest.map((j) => actual[j]),
+    ],
+  };
+}
+
+/**
+ * The first exchange that began in `actual` before one the recording shows ended before it began.
+ * Exchanges that overlapped in the recording may come in any order.
+ */
+function orderDivergence(aligned: AlignedTraces, actualOrder: Map<TraceExchange, number>) {
+  const pairs = aligned.expected.flatMap((e, i) => {
+    const a = aligned.actual[i];
+    return e && a ? [{ i, e, at: actualOrder.get(a)! }] : [];
+  });
+  const byEnd = [...pairs].sort((x, y) => x.e.ended - y.e.ended);
+  const seen = new Set<number>();
+  let next = 0;
+  for (const pair of [...pairs].sort((x, y) => x.at - y.at)) {
+    while (next < byEnd.length && seen.has(byEnd[next]!.i)) next++;
+    const earlier = byEnd[next];
+    if (earlier && earlier.i !== pair.i && earlier.e.ended < pair.e.began) {
+      return { exchange: pair.i, before: earlier.i };
+    }
+    seen.add(pair.i);
+  }
+  return null;
+}
+
 export function compareTraces(
-  expected: CanonicalStep[][],
-  actual: CanonicalStep[][],
+  expectedTrace: TraceExchange[],
+  actualTrace: TraceExchange[],
   options: CompareOptions,
 ): DivergenceDetails | null {
   const base = { cassette: options.cassette, against: options.against };
+  const aligned = alignTraces(expectedTrace, actualTrace, options.served);
+  const expected = aligned.expected.map((e) => e?.steps);
+  const actual = aligned.actual.map((a) => a?.steps);
   const n = Math.max(expected.length, actual.length);
   for (let i = 0; i < n; i++) {
     const want = expected[i];
@@ -71,7 +169,25 @@ export function compareTraces(
       };
     }
   }
-  return null;
+  const order = orderDivergence(aligned, new Map(actualTrace.map((a, j) => [a, j])));
+  if (!order) return null;
+  const want = expected[order.exchange]!;
+  const request = requestOf(want);
+  const difference = {
+    path: 'order',
+    expected: `after exchange #${order.before}`,
+    actual: `before exchange #${order.before}`,
+  };
+  return {
+    ...base,
+    kind: 'step',
+    exchange: order.exchange,
+    ...where(want[0]),
+    ...(request ? { live: request } : {}),
+    step: 'model.request',
+    difference,
+    diff: structuralDiff({ order: difference.expected }, { order: difference.actual }),
+  };
 }
 
 /** Steps in order; a step present on one side only differs at its `type`. */

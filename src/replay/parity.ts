@@ -6,11 +6,11 @@
 import path from 'node:path';
 import { STEP_TYPES, type Step, type StepType } from '../cassette/schema.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
-import { compareTraces } from './compare.ts';
+import { alignTraces, compareTraces } from './compare.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from './divergence.ts';
 import { bareHandshakes } from './handshake.ts';
 import { selfReplay } from './self-replay.ts';
-import { canonicalTrace, isCompared, traceHash } from './trace.ts';
+import { isCompared, traceExchanges, traceHash } from './trace.ts';
 
 export interface ReplaySummary {
   file: string;
@@ -41,14 +41,20 @@ export async function replayCassette(file: string): Promise<ReplaySummary> {
   const name = displayPath(file);
   const { steps } = await loadCassette(file);
   const replay = await selfReplay(name, steps);
-  const recorded = canonicalTrace(steps);
-  const replayed = canonicalTrace(replay.steps);
+  const recorded = traceExchanges(steps);
+  const replayed = traceExchanges(replay.steps);
   const found = [...bareHandshakes(name, steps), ...replay.divergences];
-  const trace = compareTraces(recorded, replayed, { cassette: name, against: 'replayed' });
+  const trace = compareTraces(recorded, replayed, {
+    cassette: name,
+    against: 'replayed',
+    served: replay.served_by,
+  });
   // A request the engine could not answer already explains every later difference.
   if (trace && found.length === 0) found.push(trace);
-  const recordedHash = traceHash(recorded);
-  const replayedHash = traceHash(replayed);
+  // Both hashed in the recording's order, each replayed exchange beside the one that served it.
+  const aligned = alignTraces(recorded, replayed, replay.served_by);
+  const recordedHash = traceHash(aligned.expected);
+  const replayedHash = traceHash(aligned.actual);
   return {
     file: name,
     exchanges: steps.filter((s) => s.type === 'model.request').length,

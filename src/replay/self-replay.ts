@@ -21,6 +21,8 @@ export interface SelfReplay {
   steps: Step[];
   /** Exchanges served. */
   served: number;
+  /** Which recorded exchange served each replayed one (correlation ids: replayed → recorded). */
+  served_by: Map<string, string>;
   /** Requests the engine could not answer (none for an intact cassette). */
   divergences: DivergenceDetails[];
 }
@@ -43,6 +45,7 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
   const divergences: DivergenceDetails[] = [];
   /** Replayed exchanges whose recorded stream was never closed (see `unassembled` below). */
   const unclosed = new Map<string, ModelResponse>();
+  const servedBy = new Map<string, string>();
   let served = 0;
   for (const recorded of matcher.exchanges) {
     const raw = rawOf(recorded.request);
@@ -68,6 +71,7 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
     const capture = pipeline.begin(raw);
     if (!capture) continue;
     const exchange = result.exchange;
+    servedBy.set(capture.correlation_id, exchange.correlation_id);
     if (!exchange.response) {
       feedFailure(capture, exchange);
       continue;
@@ -79,7 +83,7 @@ export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfR
     await feedResponse(capture, response, body);
     if (response.stream && !response.assembled) unclosed.set(capture.correlation_id, response);
   }
-  return { steps: unassembled(sink.steps, unclosed), served, divergences };
+  return { steps: unassembled(sink.steps, unclosed), served, served_by: servedBy, divergences };
 }
 
 /**

@@ -7,8 +7,9 @@
  * `model.request`, `model.response`, `tool.request`, `tool.response`, and `error.event`s from the
  * upstream. Not compared: `agent.event` steps (ingested from an agent's own output, not traffic)
  * and `error.event`s from our capture path, parsers or policies (faults of the recorder, not of
- * the conversation). Steps are grouped per exchange (by correlation id) in request order, so the
- * interleaving of concurrent exchanges, which differs from run to run, never reads as a change.
+ * the conversation). Steps are grouped per exchange (by correlation id); ./compare.ts pairs the
+ * exchanges of two traces, so the interleaving of concurrent exchanges, which differs from run to
+ * run, never reads as a change.
  */
 import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
@@ -41,18 +42,49 @@ export function exchangeOrder(steps: Iterable<Step>): Step[][] {
   return [...groups.values()];
 }
 
-/** The canonical objects of a trace, exchange by exchange (what parity compares and hashes). */
-export function canonicalTrace(steps: Iterable<Step>): Record<string, unknown>[][] {
-  const ordinals = new Map<string, number>();
-  return exchangeOrder(steps).map((group) =>
-    group.map((step) => canonicalStep(step, ordinals, normalizeStep)),
-  );
+/** One exchange of a trace, as parity compares it. */
+export interface TraceExchange {
+  /** The exchange's correlation id in its own trace. */
+  id: string;
+  /** When it began and ended (the steps' `offset_ms`): which exchanges overlapped in time. */
+  began: number;
+  ended: number;
+  /**
+   * Canonical steps without the two fields that only say where the exchange sat among the others
+   * (`index`, the correlation ordinal): concurrent exchanges interleave differently on every run,
+   * so parity pairs exchanges and compares each pair, not file positions (issue 13).
+   */
+  steps: Record<string, unknown>[];
 }
 
-/** sha256 of the canonical trace: equal for two runs that parity calls equal. */
-export function traceHash(trace: Record<string, unknown>[][]): string {
+/** The trace parity compares: its exchanges in the order they began. */
+export function traceExchanges(steps: Iterable<Step>): TraceExchange[] {
+  const ordinals = new Map<string, number>();
+  return exchangeOrder(steps).map((group) => {
+    const offsets = group.map((step) => step.offset_ms);
+    return {
+      id: group[0]!.correlation_id,
+      began: Math.min(...offsets),
+      ended: Math.max(...offsets),
+      steps: group.map((step) => {
+        const {
+          index: _i,
+          correlation_id: _c,
+          ...rest
+        } = canonicalStep(step, ordinals, normalizeStep);
+        return rest;
+      }),
+    };
+  });
+}
+
+/** sha256 of a trace's canonical steps: equal for two runs that parity calls equal. */
+export function traceHash(trace: Iterable<TraceExchange | undefined>): string {
   const hash = createHash('sha256');
-  for (const group of trace) for (const step of group) hash.update(`${stableStringify(step)}\n`);
+  for (const exchange of trace) {
+    for (const step of exchange?.steps ?? []) hash.update(`${stableStringify(step)}\n`);
+    hash.update('\n');
+  }
   return hash.digest('hex');
 }
 
