@@ -85,7 +85,7 @@ export class RecordHandler implements InterceptHandler {
       );
       exchange.end({ aborted: true });
     }
-    for (const socket of this.#sockets) socket.detach();
+    for (const socket of this.#sockets) socket.close();
     this.#sockets.clear();
     for (const { exchange, gone } of this.#open.values()) {
       gone.dispose();

@@ -21,7 +21,12 @@ import { responseOf, type Served, served, wireChunks } from '../replay/serve.ts'
 import { keepAsRecorded } from '../replay/trace.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
-import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
+import {
+  type ClientSocket,
+  isWebSocketUpgrade,
+  refuseUncapturable,
+  socketRoute,
+} from './websocket.ts';
 import { replayWebSocket } from './websocket-replay.ts';
 
 export interface ReplayHandlerOptions {
@@ -59,6 +64,7 @@ export class ReplayHandler implements InterceptHandler {
   readonly #o: ReplayHandlerOptions;
   #turn: Promise<unknown> = Promise.resolve();
   readonly #feeding = new Set<Promise<void>>();
+  readonly #sockets = new Set<ClientSocket>();
 
   constructor(options: ReplayHandlerOptions) {
     this.#o = options;
@@ -72,7 +78,9 @@ export class ReplayHandler implements InterceptHandler {
         return;
       }
       const socket = refuseUncapturable(this.failures, request, initiator, 'replay', respondWith);
-      if (socket) replayWebSocket(request, raw, socket, (r) => this.turn(r), respondWith);
+      if (socket) {
+        this.#sockets.add(replayWebSocket(request, raw, socket, (r) => this.turn(r), respondWith));
+      }
       return;
     }
     const response = await this.respond(rawRequest(request), request.signal);
@@ -103,6 +111,9 @@ export class ReplayHandler implements InterceptHandler {
   /** Waits until the trace has every served response (parity only). */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.#feeding]);
+    // As in record mode: a socket kept open past the replay would be answered by a stopped one.
+    for (const socket of this.#sockets) socket.close(1001, 'replaykit replay stopped');
+    this.#sockets.clear();
   }
 
   /**

@@ -33,8 +33,13 @@ interface InternalConnections {
 
 /** One recorded socket, as the recorder tracks it until `stop()`. */
 export interface RecordedSocket {
-  /** Stops writing: a turn still streaming is written as interrupted. The relay goes on. */
-  detach(): void;
+  /**
+   * The recording stops: a turn still streaming is written as interrupted, and the socket is
+   * closed (1001, going away). Left open, a client that keeps its socket (the Agents SDK reuses
+   * one per model) would send its next turns unrecorded; closed, it reconnects and the next
+   * recording sees them.
+   */
+  close(): void;
 }
 
 /**
@@ -91,7 +96,7 @@ export async function recordWebSocket(
     // Refused, reset, unreachable: the client gets the network error it would have got.
     upstream.on('error', () => settle(Response.error()));
   });
-  if (!opened) return { detach() {} };
+  if (!opened) return { close() {} };
 
   let capturing = true;
   const turns = websocketTurns(pipeline, {
@@ -131,10 +136,10 @@ export async function recordWebSocket(
   });
   upstream.on('error', () => client.terminate());
   return {
-    detach() {
-      if (!capturing) return;
-      turns.finish(true);
+    close() {
+      if (capturing) turns.finish(true);
       capturing = false;
+      client.close(1001, 'replaykit recording stopped');
     },
   };
 }

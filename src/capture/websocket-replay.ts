@@ -17,7 +17,7 @@ export function replayWebSocket(
   socket: Duplex,
   turn: (raw: RawRequest) => Promise<TurnAnswer>,
   respondWith: (response: Response) => void,
-): void {
+): ClientSocket {
   respondWith(switchingProtocols(request, offeredProtocols(request)[0]));
   const client = new ClientSocket(socket, {
     message(data) {
@@ -31,4 +31,5 @@ export function replayWebSocket(
     },
     close() {},
   });
+  return client;
 }

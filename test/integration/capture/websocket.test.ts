@@ -247,6 +247,41 @@ describe('in-process Responses over WebSocket: record, offline replay, parity, d
   });
 });
 
+describe('a socket kept open across recordings', () => {
+  test('the Agents SDK reuses its socket: each recording still gets its own turns', async () => {
+    up = await startFakeUpstream();
+    up.enqueue({ kind: 'text', text: 'first' }, { kind: 'text', text: 'second' });
+    // Built once, as a module-level client is: the SDK keeps one socket per model and reuses it.
+    const provider = new OpenAIProvider({
+      openAIClient: new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${up.url}/v1`, maxRetries: 0 }),
+      useResponses: true,
+      useResponsesWebSocket: true,
+    });
+    const runner = new Runner({ modelProvider: provider, tracingDisabled: true });
+    const agent = new Agent({ name: 'Assistant', model: 'gpt-5-mini' });
+    const dir = tmp();
+    try {
+      const texts: unknown[] = [];
+      for (const name of ['one', 'two']) {
+        const cassette = path.join(dir, `${name}.rpk`);
+        const { value } = await record({ cassette, mode: 'record' }, () =>
+          runner.run(agent, `Say ${name}`),
+        );
+        texts.push(value.finalOutput);
+        const { steps } = await loadCassette(cassette);
+        const turns = steps.filter((s) => s.type === 'model.request');
+        expect(turns).toHaveLength(1);
+        expect(JSON.stringify(turns[0]?.body)).toContain(`Say ${name}`);
+      }
+      expect(texts).toEqual(['first', 'second']);
+      // The stopped recording closed the first socket; the SDK opened a second for the next.
+      expect(up.received.filter((r) => r.websocket === 'upgrade')).toHaveLength(2);
+    } finally {
+      await provider.close();
+    }
+  });
+});
+
 /**
  * What the recorder wrote before in-process WebSocket capture (issue 13): the handshake went
  * through the shared pipeline as a request without a body and a `101` without events.
