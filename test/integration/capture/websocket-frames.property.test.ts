@@ -145,7 +145,7 @@ describe('in-process WebSocket in any framing and interleaving', () => {
         expect(up.received.length - hits).toBe(upstreamSeen);
         await expectReplayParity(cassette);
       }),
-      { numRuns: 12 },
+      { numRuns: 25 },
     );
   });
 });
