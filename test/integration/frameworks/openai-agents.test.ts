@@ -66,4 +66,13 @@ scenarios([
     run: agentRun(false),
     sane,
   }),
+  scenario({
+    name: '@openai/agents over WebSocket',
+    prompt: 'Weather in Oslo?',
+    changed: 'Weather in Bergen?',
+    path: 'body.input[0].content',
+    upstream,
+    run: agentRun(true),
+    sane,
+  }),
 ]);
