@@ -14,15 +14,17 @@ import { CapturePipeline } from '../pipeline/capture.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
 import { createRedactor } from '../redaction/index.ts';
 import { alignTraces, compareTraces } from '../replay/compare.ts';
+import { comparedTrace } from '../replay/compared-trace.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
+import { MintedBindings } from '../replay/minted.ts';
 import {
   displayPath,
   type ReplaySummary,
   replayCassette,
   secondReplayDivergence,
 } from '../replay/parity.ts';
-import { createMemorySink, traceExchanges, traceHash } from '../replay/trace.ts';
+import { createMemorySink, traceHash } from '../replay/trace.ts';
 import type { RecordOptions } from './record.ts';
 import { start } from './record.ts';
 
@@ -49,13 +51,14 @@ export async function expectReplayParity(
   run?: () => unknown,
   options: ParityOptions = {},
 ): Promise<ParityResult> {
-  if (!run) return selfParity(rpk);
+  if (!run) return selfParity(rpk, options);
   const sink = createMemorySink();
   const started = performance.now();
   const redactor = createRedactor(options.redact);
   const trace = new CapturePipeline({ sink, redactor, clock: () => performance.now() - started });
   const { redact: _r, ...match } = options;
   const servedBy = new Map<string, string>();
+  const bindings = new MintedBindings();
   const recording = await start(
     {
       ...match,
@@ -63,7 +66,7 @@ export async function expectReplayParity(
       cassette: rpk,
       mode: 'replay',
     },
-    { trace, servedBy },
+    { trace, servedBy, bindings },
   );
   let failure: unknown;
   try {
@@ -77,8 +80,8 @@ export async function expectReplayParity(
   if (failure !== undefined) throw failure;
   const name = displayPath(rpk);
   const { steps } = await loadCassette(recording.cassette);
-  const recorded = traceExchanges(steps);
-  const produced = traceExchanges(sink.steps);
+  const recorded = comparedTrace(steps, { ignorePaths: options.ignorePaths });
+  const produced = comparedTrace(sink.steps, { ignorePaths: options.ignorePaths, bindings });
   const found = compareTraces(recorded, produced, {
     cassette: name,
     against: 'run',
@@ -92,10 +95,10 @@ export async function expectReplayParity(
   };
 }
 
-async function selfParity(rpk: string): Promise<ParityResult> {
-  const first = await replayCassette(rpk);
+async function selfParity(rpk: string, options: MatchOptions): Promise<ParityResult> {
+  const first = await replayCassette(rpk, options);
   throwFirst(first);
-  const again = await replayCassette(rpk);
+  const again = await replayCassette(rpk, options);
   throwFirst(again);
   const nondeterministic = secondReplayDivergence(first, again);
   if (nondeterministic) throw new ReplayDivergenceError(nondeterministic);

@@ -20,6 +20,7 @@ import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
 import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
+import type { MintedBindings } from '../replay/minted.ts';
 import { VERSION } from '../version.ts';
 import { installFetchRoute } from './fetch-route.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
@@ -106,6 +107,8 @@ export interface RecordInternals {
   trace?: CapturePipeline;
   /** With `trace`: filled with which recorded exchange served each traced one (trace → cassette). */
   servedBy?: Map<string, string>;
+  /** Replay mode only: the minted-value bindings the matcher makes (parity reads them). */
+  bindings?: MintedBindings;
 }
 
 export async function start(
@@ -140,7 +143,7 @@ async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  { trace, servedBy }: RecordInternals,
+  { trace, servedBy, bindings }: RecordInternals,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
     throw new ReplayKitError(
@@ -150,7 +153,7 @@ async function startReplay(
   }
   // A large cassette keeps its responses on disk until they are served (replay/index-file.ts).
   const source = await loadReplaySource(cassette);
-  const matcher = new ReplayMatcher(options.cassette, source, normalizeRequest, options);
+  const matcher = new ReplayMatcher(options.cassette, source, normalizeRequest, options, bindings);
   const handler = new ReplayHandler({
     matcher,
     redactor,

@@ -16,6 +16,7 @@ import type {
 } from '../cassette/schema.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { loadForReplay } from '../pipeline/cassette.ts';
+import { responseIds } from './minted.ts';
 
 /**
  * Below this size a cassette is loaded whole (about 1.5x its size in heap): no file reads while
@@ -34,6 +35,12 @@ export interface ReplaySource {
   responses: Map<string, StoredResponse>;
   /** Upstream failures recorded per exchange (correlation id). */
   failures: Map<string, ErrorEvent>;
+  /**
+   * Strings that could be ids, each with the first exchange (0-based) whose response held it.
+   * Filled by the on-disk index (its responses are not held); built from held responses when
+   * first needed otherwise (replay/minted.ts).
+   */
+  echoed?: Map<string, number>;
 }
 
 export function sourceFromSteps(steps: Iterable<Step>): ReplaySource {
@@ -77,6 +84,8 @@ async function indexCassette(
   canonical: boolean,
 ): Promise<ReplaySource & { header: RunHeader }> {
   let source: (ReplaySource & { header: RunHeader }) | undefined;
+  /** Exchange index by correlation id. */
+  const order = new Map<string, number>();
   const options = canonical
     ? { normalize: normalizeStep, spans: true }
     : { verify: 'content' as const, spans: true };
@@ -85,10 +94,36 @@ async function indexCassette(
     else if (entry.kind === 'step' && source) {
       const spans = entry.spans ?? [];
       add(source, entry.step, (s) => ({ streamed: !!s.stream, file, index: s.index, spans }));
+      if (entry.step.type === 'model.request') order.set(entry.step.correlation_id, order.size);
+      if (entry.step.type === 'model.response') noteEchoed(source, entry.step, order);
     }
   }
   // iterateCassette throws before its end when there is no header.
   return source!;
+}
+
+/** The response is read once here and never again until served: note its ids now. */
+function noteEchoed(source: ReplaySource, step: ModelResponse, order: Map<string, number>): void {
+  source.echoed ??= new Map();
+  const exchange = order.get(step.correlation_id) ?? order.size;
+  for (const id of responseIds(step, new Set())) {
+    const first = source.echoed.get(id);
+    if (first === undefined || exchange < first) source.echoed.set(id, exchange);
+  }
+}
+
+/** `source.echoed`, built from the responses it holds when the index did not fill it. */
+export function echoedIds(source: ReplaySource): Map<string, number> {
+  if (source.echoed) return source.echoed;
+  const echoed = new Map<string, number>();
+  source.requests.forEach((request, exchange) => {
+    const stored = source.responses.get(request.correlation_id);
+    if (!stored || !('step' in stored)) return;
+    for (const id of responseIds(stored.step, new Set()))
+      if (!echoed.has(id)) echoed.set(id, exchange);
+  });
+  source.echoed = echoed;
+  return echoed;
 }
 
 function empty(): ReplaySource {

@@ -5,12 +5,27 @@
  *   endpoint whose normalised request equals the live one. Identical concurrent requests therefore
  *   get the recorded answers in recorded order.
  * - `sequence`: the next unused exchange in recorded order must be the one; anything else diverges.
+ *
+ * Values the client minted (replay/minted.ts) are compared as MINTED on both sides, then bound:
+ * an exchange whose minted values contradict the bindings made so far is not a match.
  */
 import stableStringify from 'fast-json-stable-stringify';
 import type { ErrorEvent, ModelRequest, Step } from '../cassette/schema.ts';
 import { distance } from './diff.ts';
 import { type DivergenceDetails, mismatch, type RequestView } from './divergence.ts';
-import { type ReplaySource, type StoredResponse, sourceFromSteps } from './index-file.ts';
+import {
+  echoedIds,
+  type ReplaySource,
+  type StoredResponse,
+  sourceFromSteps,
+} from './index-file.ts';
+import {
+  anonymise,
+  type BindingConflict,
+  collectMinted,
+  type MintedAt,
+  MintedBindings,
+} from './minted.ts';
 
 export type MatchMode = 'fingerprint' | 'sequence';
 
@@ -38,7 +53,16 @@ export interface RecordedExchange {
   fingerprint: string;
   /** Provider, endpoint and fingerprint: what an exact match must equal. */
   key: string;
+  /** Where the values the client minted sit in the compared view (none for most requests). */
+  minted: readonly MintedAt[];
   served: number;
+}
+
+/** A live request as the matcher compares it (see `#probe`). */
+interface Probe {
+  key: string;
+  minted: readonly MintedAt[];
+  view: () => RequestView;
 }
 
 export type MatchResult =
@@ -58,10 +82,16 @@ export class ReplayMatcher {
   readonly #cassette: string;
   readonly #options: MatchOptions;
   readonly #compare: (request: ModelRequest) => unknown;
+  readonly #raw: Comparator;
   readonly #fingerprint: (request: ModelRequest) => string;
   /** Exchanges by `key`, in recorded order: an exact match is a lookup, not a scan. */
   readonly #byKey = new Map<string, RecordedExchange[]>();
   #cursor = 0;
+  /** Recorded and live minted values, one to one, for this replay. */
+  readonly bindings: MintedBindings;
+  /** Values recorded responses held (with the first exchange that held one), and minted ones. */
+  readonly #echoed: Map<string, number>;
+  readonly #mintedRecorded = new Set<string>();
 
   /** `recorded`: the cassette's steps, or a source that keeps responses on disk (index-file.ts). */
   constructor(
@@ -69,20 +99,39 @@ export class ReplayMatcher {
     recorded: Step[] | ReplaySource,
     compare: Comparator,
     options: MatchOptions = {},
+    bindings = new MintedBindings(),
   ) {
     this.#cassette = cassette;
     this.#options = options;
+    this.bindings = bindings;
     this.#compare = (request) => this.#finish(compare(request));
+    this.#raw = compare;
     // The options run on the built view, so the shortcut only stands in for a view left as is.
     const plain = !options.ignorePaths?.length && !options.normalizeRequest;
     this.#fingerprint =
       (plain && compare.fingerprint) || ((request) => stableStringify(this.#compare(request)));
-    const { requests, responses, failures } = Array.isArray(recorded)
-      ? sourceFromSteps(recorded)
-      : recorded;
-    const viewOf = (request: ModelRequest) => this.#view(request);
+    const source = Array.isArray(recorded) ? sourceFromSteps(recorded) : recorded;
+    const { requests, responses, failures } = source;
+    // Most cassettes hold no id-like value in any request: they never search their responses.
+    const suspects = requests.map((request) => collectMinted(request.body, new Set()));
+    this.#echoed = suspects.some((s) => s.size > 0) ? echoedIds(source) : new Map();
+    const viewOf = (request: ModelRequest, minted: ReadonlySet<string>) =>
+      this.#view(request, minted);
     this.exchanges = requests.map((request, index) => {
-      const fingerprint = this.#fingerprint(request);
+      // Minted: first seen in a request, before any recorded response held it.
+      const minted = new Set<string>();
+      for (const value of suspects[index]!) {
+        const echoedAt = this.#echoed.get(value);
+        if (this.#mintedRecorded.has(value) || echoedAt === undefined || echoedAt >= index) {
+          minted.add(value);
+          this.#mintedRecorded.add(value);
+        }
+      }
+      const found: MintedAt[] = [];
+      const fingerprint =
+        minted.size === 0
+          ? this.#fingerprint(request)
+          : stableStringify(this.#finish(anonymise(compare(request), minted, found)));
       let view: RequestView | undefined;
       return {
         index,
@@ -92,11 +141,12 @@ export class ReplayMatcher {
         failure: failures.get(request.correlation_id),
         // Only a divergence report reads it: most replays never build one.
         get view() {
-          view ??= viewOf(request);
+          view ??= viewOf(request, minted);
           return view;
         },
         fingerprint,
         key: this.#key(request, fingerprint),
+        minted: found,
         served: 0,
       };
     });
@@ -113,34 +163,35 @@ export class ReplayMatcher {
    * secrets is its own redacted form, so only misses pay for redaction (then `take`).
    */
   takeExact(live: ModelRequest): MatchResult | null {
-    const key = this.#key(live, this.#fingerprint(live));
-    if (this.#options.match === 'sequence') {
-      const next = this.#nextUnused();
-      return next && next.key === key ? this.#serve(next) : null;
-    }
-    const same = this.#byKey.get(key);
-    const hit =
-      same?.find((e) => e.served === 0) ?? (this.#options.allowRepeats ? same?.[0] : undefined);
-    return hit ? this.#serve(hit) : null;
+    const probe = this.#probe(live);
+    return this.#exact(probe)?.result ?? null;
   }
 
   take(live: ModelRequest): MatchResult {
-    const view = this.#view(live);
-    const fingerprint = stableStringify(view.compared);
+    const probe = this.#probe(live);
+    const view = probe.view();
     const base = { cassette: this.#cassette, provider: live.provider, endpoint: live.endpoint };
 
     if (this.#options.match === 'sequence') {
       const next = this.#nextUnused();
-      if (next && next.fingerprint === fingerprint) return this.#serve(next);
       if (!next) return this.#exhausted({ ...base, live: view }, live);
+      if (next.key === probe.key) {
+        const conflict = this.bindings.conflict(next.minted, probe.minted);
+        if (!conflict) return this.#serve(next, probe);
+        return { ok: false, divergence: this.#conflict(base, next, view, conflict) };
+      }
       return {
         ok: false,
         divergence: mismatch({ ...base, exchange: next.index }, next.view, view),
       };
     }
 
-    const exact = this.takeExact(live);
-    if (exact) return exact;
+    const exact = this.#exact(probe);
+    if (exact?.result) return exact.result;
+    if (exact?.conflict) {
+      const { exchange, conflict } = exact.conflict;
+      return { ok: false, divergence: this.#conflict(base, exchange, view, conflict) };
+    }
     const unused = this.exchanges.filter((e) => e.served === 0);
     const sameRoute = (e: RecordedExchange) =>
       e.request.provider === live.provider && e.request.endpoint === live.endpoint;
@@ -175,9 +226,87 @@ export class ReplayMatcher {
     return this.exchanges[this.#cursor];
   }
 
-  #serve(exchange: RecordedExchange): MatchResult {
+  #serve(exchange: RecordedExchange, probe: Probe): MatchResult {
     exchange.served++;
+    this.bindings.bind(exchange.minted, probe.minted);
     return { ok: true, exchange };
+  }
+
+  /**
+   * The live request as the matcher compares it. Its minted values: id-like strings no recorded
+   * response held (the client cannot have read them from a served one), values already bound,
+   * and recorded minted values the client got back in a served response and sends unchanged.
+   */
+  #probe(live: ModelRequest): Probe {
+    const minted = new Set<string>();
+    if (this.#mintedRecorded.size > 0) {
+      for (const value of collectMinted(live.body, new Set())) {
+        if (
+          !this.#echoed.has(value) ||
+          this.bindings.hasLive(value) ||
+          this.#mintedRecorded.has(value)
+        ) {
+          minted.add(value);
+        }
+      }
+    }
+    if (minted.size === 0) {
+      const key = this.#key(live, this.#fingerprint(live));
+      return { key, minted: [], view: () => this.#view(live, minted) };
+    }
+    const found: MintedAt[] = [];
+    const compared = this.#finish(anonymise(this.#raw(live), minted, found));
+    const key = this.#key(live, stableStringify(compared));
+    return { key, minted: found, view: () => ({ method: live.method, url: live.url, compared }) };
+  }
+
+  /** The exact match for a probe, or the first same-key exchange whose bindings it breaks. */
+  #exact(probe: Probe): {
+    result?: MatchResult;
+    conflict?: { exchange: RecordedExchange; conflict: BindingConflict };
+  } | null {
+    if (this.#options.match === 'sequence') {
+      const next = this.#nextUnused();
+      if (!next || next.key !== probe.key) return null;
+      return this.bindings.conflict(next.minted, probe.minted)
+        ? null
+        : { result: this.#serve(next, probe) };
+    }
+    const same = this.#byKey.get(probe.key);
+    if (!same) return null;
+    let first: { exchange: RecordedExchange; conflict: BindingConflict } | undefined;
+    const pick = (e: RecordedExchange) => {
+      const conflict = this.bindings.conflict(e.minted, probe.minted);
+      if (conflict) first ??= { exchange: e, conflict };
+      return !conflict;
+    };
+    const hit =
+      same.find((e) => e.served === 0 && pick(e)) ??
+      (this.#options.allowRepeats ? same.find(pick) : undefined);
+    if (hit) return { result: this.#serve(hit, probe) };
+    return first ? { conflict: first } : null;
+  }
+
+  /** A minted value that contradicts an earlier binding: a real change, reported at its path. */
+  #conflict(
+    base: Pick<DivergenceDetails, 'cassette' | 'provider' | 'endpoint'>,
+    exchange: RecordedExchange,
+    live: RequestView,
+    conflict: BindingConflict,
+  ): DivergenceDetails {
+    const difference = {
+      path: conflict.path,
+      expected: conflict.expected,
+      actual: conflict.actual,
+    };
+    return {
+      ...mismatch({ ...base, exchange: exchange.index }, exchange.view, live),
+      difference,
+      diff: [
+        `- ${conflict.path}: ${JSON.stringify(conflict.expected)}`,
+        `+ ${conflict.path}: ${JSON.stringify(conflict.actual)}`,
+      ],
+    };
   }
 
   #exhausted(base: Omit<DivergenceDetails, 'kind' | 'exchange'>, live: ModelRequest): MatchResult {
@@ -195,8 +324,12 @@ export class ReplayMatcher {
     };
   }
 
-  #view(request: ModelRequest): RequestView {
-    return { method: request.method, url: request.url, compared: this.#compare(request) };
+  #view(request: ModelRequest, minted: ReadonlySet<string>): RequestView {
+    const compared =
+      minted.size === 0
+        ? this.#compare(request)
+        : this.#finish(anonymise(this.#raw(request), minted, []));
+    return { method: request.method, url: request.url, compared };
   }
 
   #finish(request: unknown): unknown {

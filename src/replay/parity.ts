@@ -7,10 +7,12 @@ import path from 'node:path';
 import { STEP_TYPES, type Step, type StepType } from '../cassette/schema.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
 import { alignTraces, compareTraces } from './compare.ts';
+import { comparedTrace } from './compared-trace.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from './divergence.ts';
 import { bareHandshakes } from './handshake.ts';
+import type { MatchOptions } from './matcher.ts';
 import { selfReplay } from './self-replay.ts';
-import { isCompared, traceExchanges, traceHash } from './trace.ts';
+import { isCompared, traceHash } from './trace.ts';
 
 export interface ReplaySummary {
   file: string;
@@ -37,12 +39,15 @@ export const displayPath = (file: string) => {
 };
 
 /** Self-replays `file` offline and reports what came back. Throws only for unreadable files. */
-export async function replayCassette(file: string): Promise<ReplaySummary> {
+export async function replayCassette(
+  file: string,
+  options: MatchOptions = {},
+): Promise<ReplaySummary> {
   const name = displayPath(file);
   const { steps } = await loadCassette(file);
-  const replay = await selfReplay(name, steps);
-  const recorded = traceExchanges(steps);
-  const replayed = traceExchanges(replay.steps);
+  const replay = await selfReplay(name, steps, options);
+  const recorded = comparedTrace(steps, options);
+  const replayed = comparedTrace(replay.steps, options);
   const found = [...bareHandshakes(name, steps), ...replay.divergences];
   const trace = compareTraces(recorded, replayed, {
     cassette: name,

@@ -12,7 +12,7 @@ import { encodeBody, normalizeRequest, requestSteps } from '../providers/index.t
 import type { DivergenceDetails } from './divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from './feed.ts';
 import { loadResponse } from './index-file.ts';
-import { ReplayMatcher } from './matcher.ts';
+import { type MatchOptions, ReplayMatcher } from './matcher.ts';
 import { toResponse } from './serve.ts';
 import { createMemorySink, keepAsRecorded } from './trace.ts';
 
@@ -38,8 +38,12 @@ export function rawOf(step: ModelRequest): RawRequest {
   };
 }
 
-export async function selfReplay(cassette: string, steps: Step[]): Promise<SelfReplay> {
-  const matcher = new ReplayMatcher(cassette, steps, normalizeRequest);
+export async function selfReplay(
+  cassette: string,
+  steps: Step[],
+  options: MatchOptions = {},
+): Promise<SelfReplay> {
+  const matcher = new ReplayMatcher(cassette, steps, normalizeRequest, options);
   const sink = createMemorySink();
   const pipeline = new CapturePipeline({ sink, redactor: keepAsRecorded, clock: () => 0 });
   const divergences: DivergenceDetails[] = [];
