@@ -280,7 +280,12 @@ export class ReplayMatcher {
       if (conflict) first ??= { exchange: e, conflict };
       return !conflict;
     };
+    // Among equal requests, one whose minted values are already bound to these is the one
+    // (twins that differ only in their minted ids are told apart by what they resend).
     const hit =
+      same.find(
+        (e) => e.served === 0 && e.minted.length > 0 && this.bindings.holds(e.minted, probe.minted),
+      ) ??
       same.find((e) => e.served === 0 && pick(e)) ??
       (this.#options.allowRepeats ? same.find(pick) : undefined);
     if (hit) return { result: this.#serve(hit, probe) };

@@ -38,11 +38,13 @@ export function looksMinted(value: string, key?: string): boolean {
   const chunks = value.split(SEPARATORS);
   if (key !== undefined && ID_KEY.test(key)) {
     const bare = chunks.join('');
-    return bare.length >= 12 && mixed(bare) && chunks.some((c) => c.length >= 5 && mixed(c));
+    return bare.length >= 12 && mixed(bare);
   }
-  const tokens = chunks.filter((chunk) => chunk.length >= 8 && mixed(chunk));
-  // The random part must be most of the value, not a piece of a path or a sentence.
-  return tokens.some((t) => t.length * 2 >= value.length && (HEX.test(t) || noisy(t)));
+  // The random part must be most of the value, not a piece of a path or a sentence; nanoid's
+  // alphabet has `-` and `_`, so it may come in pieces.
+  const token = chunks.filter((c) => c.length >= 5 && mixed(c)).join('');
+  if (token.length < 8 || token.length * 2 < value.length) return false;
+  return HEX.test(token) || noisy(token);
 }
 
 function mixed(chunk: string): boolean {
@@ -172,6 +174,19 @@ export class MintedBindings {
       pendingBack.set(l, r);
     }
     return null;
+  }
+
+  /** Are there pairs, and are all of them bound to each other already (a resent history)? */
+  holds(recorded: readonly MintedAt[], live: readonly MintedAt[]): boolean {
+    const at = new Map(live.map((m) => [m.path, m.value]));
+    let pairs = 0;
+    for (const { path, value: r } of recorded) {
+      const l = at.get(path);
+      if (l === undefined || l === r) continue;
+      if (this.#toLive.get(r) !== l) return false;
+      pairs++;
+    }
+    return pairs > 0;
   }
 
   /** Binds each pair; call only after `conflict` returned null for the same positions. */
