@@ -1,5 +1,6 @@
 import { type CommandDef, runCommand, showUsage } from 'citty';
 import { ExitCode, formatMessage, ReplayKitError } from '../errors.ts';
+import { checkFlags } from './flags.ts';
 
 /**
  * Runs a citty command tree and returns the exit status instead of exiting, so tests can call it
@@ -22,6 +23,7 @@ export async function runCli(cmd: CommandDef<any>, rawArgs: string[]): Promise<n
       await showUsage(cmd);
       return ExitCode.usage;
     }
+    await checkFlags(cmd, rawArgs);
     await runCommand(cmd, { rawArgs });
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
