@@ -262,3 +262,35 @@ export function parseDeep(v: unknown): unknown {
   }
   return v;
 }
+
+const tryJson = (s: string): unknown => {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Wherever `before` holds a string that parses as a JSON object or array, `after` (its redacted
+ * copy) holds one that still parses, at every level. Lists the paths where it no longer does.
+ */
+export function brokenJson(before: unknown, after: unknown, path = '$'): string[] {
+  if (typeof before === 'string') {
+    const b = tryJson(before);
+    if (typeof b !== 'object' || b === null) return [];
+    if (typeof after !== 'string') return [path];
+    const a = tryJson(after);
+    return a === undefined ? [path] : brokenJson(b, a, `${path}>`);
+  }
+  if (before && typeof before === 'object' && after && typeof after === 'object') {
+    return Object.keys(before).flatMap((k) =>
+      brokenJson(
+        (before as Record<string, unknown>)[k],
+        (after as Record<string, unknown>)[k],
+        `${path}.${k}`,
+      ),
+    );
+  }
+  return [];
+}
