@@ -74,6 +74,15 @@ const anthropic = (env: RunEnv) =>
 
 scenarios([
   scenario({
+    name: '@langchain/openai ChatOpenAI streaming, bound tool',
+    prompt: 'Weather in Oslo?',
+    changed: 'Weather in Bergen?',
+    path: 'body.messages[0].content',
+    upstream,
+    run: (env, prompt) => toolLoop(openai(env, true), prompt, true),
+    sane,
+  }),
+  scenario({
     name: '@langchain/openai ChatOpenAI, bound tool',
     prompt: 'Weather in Oslo?',
     changed: 'Weather in Bergen?',
