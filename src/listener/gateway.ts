@@ -30,6 +30,7 @@ import { sendProviderError } from './provider-errors.ts';
 import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
 import { bindServer, sameSecret, urlFor } from './server-utils.ts';
 import type { ListenerMode, ListenerPolicy } from './state.ts';
+import { createTunnels } from './tunnel.ts';
 
 export interface GatewayOptions {
   host?: string;
@@ -220,6 +221,13 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     forwardHttp(ctx, req, res, route);
   });
 
+  const tunnels = createTunnels({
+    upstreams: Object.values(ctx.upstreams),
+    tokenRequired: token !== null,
+    url: () => urlFor(host, port),
+  });
+  server.on('connect', (req, socket, head) => tunnels.connect(req, socket, head));
+
   server.on('upgrade', (req, socket, head) => {
     const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
     const shape = errorShapeFor(req.url ?? '/', req.headers);
@@ -314,6 +322,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         clearTimeout(timer);
       }
       server.close();
+      tunnels.close();
       ws.close();
       local?.close();
       agents.destroy();
