@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { ClientRequestInterceptor } from '@mswjs/interceptors/ClientRequest';
 import { Agent, Runner, tool } from '@openai/agents';
 import { OpenAIProvider } from '@openai/agents-openai';
@@ -31,7 +32,12 @@ import { CapturePipeline } from '../../../src/pipeline/capture.ts';
 import { loadCassette } from '../../../src/pipeline/cassette.ts';
 import { createRedactor } from '../../../src/redaction/index.ts';
 import { replaypack } from '../../support/cli.ts';
-import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
+import {
+  type FakeUpstream,
+  type FakeUpstreamOptions,
+  startFakeUpstream,
+} from '../../support/fake-upstream/index.ts';
+import { createPrivateCa } from '../frameworks/private-ca.ts';
 
 let up: FakeUpstream | undefined;
 let tripwire: { server: net.Server; hits: number } | undefined;
@@ -195,57 +201,82 @@ const scenarios: [string, Client, (u: FakeUpstream) => void, number][] = [
 
 describe('in-process Responses over WebSocket: record, offline replay, parity, divergence', () => {
   test.each(scenarios)('%s', async (_name, client, script, turns) => {
-    up = await startFakeUpstream();
-    const { url: origin, port } = up;
-    script(up);
-    const cassette = path.join(tmp(), 'ws.rpk');
-    const recorded = await record({ cassette, mode: 'record' }, () =>
-      client(origin, 'Weather in Paris?'),
-    );
-    const frames = up.received.filter((r) => r.websocket === 'frame').length;
-    expect(frames).toBe(turns);
-    await up.close();
-    up = undefined;
+    await roundTrip(client, script, turns);
+  });
 
-    // Every turn is its own exchange with its events, as the listener writes them.
-    const { steps } = await loadCassette(cassette);
-    const requests = steps.filter((s) => s.type === 'model.request');
-    expect(requests).toHaveLength(turns);
-    for (const r of requests) {
-      expect(r).toMatchObject({ transport: 'websocket', endpoint: 'responses' });
-      expect((r.body as { type: string }).type).toBe('response.create');
+  test('wss:// to a TLS upstream (a raw ws client; the CA trusted through Node defaults)', async () => {
+    const pki = await createPrivateCa();
+    // The upstream socket replaykit opens trusts what Node trusts (NODE_EXTRA_CA_CERTS in a
+    // real setup): a private CA is added to Node's defaults for this test only.
+    const defaults = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...defaults, pki.ca]);
+    try {
+      await roundTrip(wsClient, (u) => u.enqueue({ kind: 'text', text: 'hi over TLS' }), 2, {
+        tls: { key: pki.key, cert: pki.cert },
+      });
+    } finally {
+      tls.setDefaultCACertificates(defaults);
     }
-    const responses = steps.filter((s) => s.type === 'model.response');
-    expect(responses).toHaveLength(turns);
-    for (const r of responses) {
-      expect(r.stream?.format).toBe('websocket');
-      expect(r.stream?.state).toBe('completed');
-      expect(r.stream?.events.length).toBeGreaterThan(1);
-    }
-
-    tripwire = await startTripwire(port);
-    const replayed = await record({ cassette, mode: 'replay' }, () =>
-      client(origin, 'Weather in Paris?'),
-    );
-    expect(replayed.value).toEqual(recorded.value);
-    expect(replayed.exchanges).toBe(turns);
-    expect(replayed.unused).toEqual([]);
-    expect(tripwire.hits).toBe(0);
-
-    await expectReplayParity(cassette);
-    await expectReplayParity(cassette, () => client(origin, 'Weather in Paris?'));
-
-    // The client sees the miss its own way (the Agents SDK raises on the `error` frame); the
-    // recording reports the divergence with the JSON path of the change.
-    const changed = await record({ cassette, mode: 'replay' });
-    await client(origin, 'Weather in Rome?').catch(() => undefined);
-    const { divergences } = await changed.stop();
-    expect(divergences[0]).toBeInstanceOf(ReplayDivergenceError);
-    expect(divergences[0]?.details.difference?.path).toMatch(/^body\.input\[0\]\.content/);
-    expect(divergences[0]?.message).toContain('Rome');
-    expect(tripwire.hits).toBe(0);
   });
 });
+
+/** Record, offline replay behind a tripwire, parity both ways, and a changed prompt diverging. */
+async function roundTrip(
+  client: Client,
+  script: (u: FakeUpstream) => void,
+  turns: number,
+  options: FakeUpstreamOptions = {},
+) {
+  up = await startFakeUpstream(options);
+  const { url: origin, port } = up;
+  script(up);
+  const cassette = path.join(tmp(), 'ws.rpk');
+  const recorded = await record({ cassette, mode: 'record' }, () =>
+    client(origin, 'Weather in Paris?'),
+  );
+  const frames = up.received.filter((r) => r.websocket === 'frame').length;
+  expect(frames).toBe(turns);
+  await up.close();
+  up = undefined;
+
+  // Every turn is its own exchange with its events, as the listener writes them.
+  const { steps } = await loadCassette(cassette);
+  const requests = steps.filter((s) => s.type === 'model.request');
+  expect(requests).toHaveLength(turns);
+  for (const r of requests) {
+    expect(r).toMatchObject({ transport: 'websocket', endpoint: 'responses' });
+    expect((r.body as { type: string }).type).toBe('response.create');
+  }
+  const responses = steps.filter((s) => s.type === 'model.response');
+  expect(responses).toHaveLength(turns);
+  for (const r of responses) {
+    expect(r.stream?.format).toBe('websocket');
+    expect(r.stream?.state).toBe('completed');
+    expect(r.stream?.events.length).toBeGreaterThan(1);
+  }
+
+  tripwire = await startTripwire(port);
+  const replayed = await record({ cassette, mode: 'replay' }, () =>
+    client(origin, 'Weather in Paris?'),
+  );
+  expect(replayed.value).toEqual(recorded.value);
+  expect(replayed.exchanges).toBe(turns);
+  expect(replayed.unused).toEqual([]);
+  expect(tripwire.hits).toBe(0);
+
+  await expectReplayParity(cassette);
+  await expectReplayParity(cassette, () => client(origin, 'Weather in Paris?'));
+
+  // The client sees the miss its own way (the Agents SDK raises on the `error` frame); the
+  // recording reports the divergence with the JSON path of the change.
+  const changed = await record({ cassette, mode: 'replay' });
+  await client(origin, 'Weather in Rome?').catch(() => undefined);
+  const { divergences } = await changed.stop();
+  expect(divergences[0]).toBeInstanceOf(ReplayDivergenceError);
+  expect(divergences[0]?.details.difference?.path).toMatch(/^body\.input\[0\]\.content/);
+  expect(divergences[0]?.message).toContain('Rome');
+  expect(tripwire.hits).toBe(0);
+}
 
 describe('a socket kept open across recordings', () => {
   test('the Agents SDK reuses its socket: each recording still gets its own turns', async () => {
