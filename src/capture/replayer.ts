@@ -41,7 +41,7 @@ export interface ReplayHandlerOptions {
 
 /** What a WebSocket turn gets: frames to send (then a cut, if recorded so), or a dropped socket. */
 export type TurnAnswer =
-  | { kind: 'frames'; frames: string[]; interrupted: boolean }
+  | { kind: 'frames'; frames: string[]; interrupted: boolean; waits?: number[] }
   | { kind: 'drop' };
 
 type Match =
@@ -148,13 +148,28 @@ export class ReplayHandler implements InterceptHandler {
       this.#feeding.add(task);
     }
     const stream = recorded.stream;
-    return stream
-      ? {
-          kind: 'frames',
-          frames: [...wireChunks(stream)],
-          interrupted: stream.state === 'interrupted',
-        }
-      : { kind: 'frames', frames: [JSON.stringify(recorded.body ?? null)], interrupted: false };
+    if (!stream) {
+      return {
+        kind: 'frames',
+        frames: [JSON.stringify(recorded.body ?? null)],
+        interrupted: false,
+      };
+    }
+    const speed = this.#o.replaySpeed;
+    const events = stream.events;
+    return {
+      kind: 'frames',
+      frames: [...wireChunks(stream)],
+      interrupted: stream.state === 'interrupted',
+      // replaySpeed as for HTTP streams: the recorded gap before each frame, scaled.
+      ...(speed > 0 && events.length > 0
+        ? {
+            waits: events.map((ev, i) =>
+              i === 0 ? 0 : (ev.offset_ms - events[i - 1]!.offset_ms) / speed,
+            ),
+          }
+        : {}),
+    };
   }
 
   async #match(raw: RawRequest): Promise<Match> {

@@ -97,6 +97,11 @@ export async function recordWebSocket(
     upstream.on('error', () => settle(Response.error()));
   });
   if (!opened) return { close() {} };
+  // The client gave up while the upstream was opening: nobody is left to relay to.
+  if (socket.destroyed) {
+    upstream.terminate();
+    return { close() {} };
+  }
 
   let capturing = true;
   const turns = websocketTurns(pipeline, {

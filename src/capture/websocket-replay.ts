@@ -7,7 +7,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { dropped } from '../replay/serve.ts';
+import { delay, dropped } from '../replay/serve.ts';
 import type { TurnAnswer } from './replayer.ts';
 import { ClientSocket, offeredProtocols, switchingProtocols } from './websocket.ts';
 
@@ -19,15 +19,23 @@ export function replayWebSocket(
   respondWith: (response: Response) => void,
 ): ClientSocket {
   respondWith(switchingProtocols(request, offeredProtocols(request)[0]));
+  const send = async (answer: TurnAnswer) => {
+    if (answer.kind === 'drop') return client.terminate();
+    for (const [i, frame] of answer.frames.entries()) {
+      const wait = answer.waits?.[i] ?? 0;
+      if (wait > 0) await delay(wait);
+      client.sendText(frame);
+    }
+    // As a dropped connection does: its close comes after the data already sent.
+    if (answer.interrupted) await dropped().then(() => client.terminate());
+  };
+  // Turns are answered one after another, and their frames go out in that order too (a paced
+  // answer must not let the next turn's frames overtake it).
+  let sending: Promise<void> = Promise.resolve();
   const client = new ClientSocket(socket, {
     message(data) {
-      // Answers go out in the order the messages came: turns are taken one after another.
-      void turn({ ...raw, body: data, transport: 'websocket' }).then((answer) => {
-        if (answer.kind === 'drop') return client.terminate();
-        for (const frame of answer.frames) client.sendText(frame);
-        // As a dropped connection does: its close comes after the data already sent.
-        if (answer.interrupted) void dropped().then(() => client.terminate());
-      });
+      const answered = turn({ ...raw, body: data, transport: 'websocket' });
+      sending = Promise.all([answered, sending]).then(([answer]) => send(answer));
     },
     close() {},
   });

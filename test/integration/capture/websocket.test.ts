@@ -278,6 +278,24 @@ async function roundTrip(
   expect(tripwire.hits).toBe(0);
 }
 
+describe('replay pacing', () => {
+  test('replaySpeed 1 serves the recorded frames paced, and the client gets the same answer', async () => {
+    up = await startFakeUpstream();
+    up.enqueue({ kind: 'text', text: 'paced words arrive one by one', delayMs: 5 });
+    const cassette = path.join(tmp(), 'paced.rpk');
+    const live = await record({ cassette, mode: 'record' }, () => globalClient(up!.url, 'hi'));
+    const { url: origin, port } = up;
+    await up.close();
+    up = undefined;
+    tripwire = await startTripwire(port);
+    const paced = await record({ cassette, mode: 'replay', replaySpeed: 1 }, () =>
+      globalClient(origin, 'hi'),
+    );
+    expect(paced.value).toEqual(live.value);
+    expect(tripwire.hits).toBe(0);
+  });
+});
+
 describe('a socket kept open across recordings', () => {
   test('the Agents SDK reuses its socket: each recording still gets its own turns', async () => {
     up = await startFakeUpstream();
