@@ -80,6 +80,7 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
       capture,
       artifact,
       cassette: options.cassette,
+      ignorePaths: options.ignorePaths,
       failOnSynthetic: options.failOnSynthetic,
       timeoutMs: options.timeoutMs,
       retries: options.retries,

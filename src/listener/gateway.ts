@@ -55,6 +55,8 @@ export interface GatewayOptions {
   onCaptureFault?: (error: unknown, hook: string) => void;
   /** `mode: 'replay'`: the cassette to serve. */
   cassette?: string | null;
+  /** `mode: 'replay'`: JSON paths left out of matching (`record()`'s `ignorePaths`). */
+  ignorePaths?: string[];
   failOnSynthetic?: boolean;
   /** Upstream timeout (no head, or no body byte, for this long). Default 600 000 ms. */
   timeoutMs?: number;
@@ -128,7 +130,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
   let local: LocalResponder | null = null;
   if (mode === 'replay') {
     if (!options.cassette) throw new UsageError('--mode replay needs --cassette FILE.');
-    local = createLocalResponder(await replayAnswerer(options.cassette));
+    const match = options.ignorePaths?.length ? { ignorePaths: options.ignorePaths } : {};
+    local = createLocalResponder(await replayAnswerer(options.cassette, match));
   } else if (mode === 'synthetic') {
     local = createLocalResponder((raw) => syntheticAnswer(raw), {
       failOnSynthetic: upstream.failOnSynthetic,

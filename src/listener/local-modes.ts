@@ -17,7 +17,7 @@ import { createRedactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { heldResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
-import { ReplayMatcher } from '../replay/matcher.ts';
+import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { wireChunks } from '../replay/serve.ts';
 import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
 import { beginExchange, type GatewayContext } from './gateway-context.ts';
@@ -53,9 +53,12 @@ export interface LocalResponder {
 }
 
 /** `--mode replay`: one matcher over the cassette, each exchange served once. */
-export async function replayAnswerer(cassette: string): Promise<Answerer> {
+export async function replayAnswerer(
+  cassette: string,
+  options: MatchOptions = {},
+): Promise<Answerer> {
   const loaded = await loadCassette(cassette);
-  const matcher = new ReplayMatcher(cassette, loaded.steps, normalizeRequest);
+  const matcher = new ReplayMatcher(cassette, loaded.steps, normalizeRequest, options);
   // Live requests are minimised as the recording was: a cassette captured with `--capture full`
   // keeps whole bodies, so the live side must too, or nothing would match.
   const redactor = createRedactor({

@@ -38,6 +38,8 @@ export interface ListenOptions {
   mode?: ListenerMode;
   /** Required by `mode: 'replay'`. */
   cassette?: string;
+  /** `mode: 'replay'`: JSON paths left out of matching, as `record()`'s `ignorePaths`. */
+  ignorePaths?: string[];
   /** Per-provider upstream base URLs (origin, optionally with a base path). */
   upstreams?: Partial<Record<UpstreamProvider, string>>;
   policy?: ListenerPolicy;
@@ -67,6 +69,7 @@ export interface ResolvedListenOptions {
   out: string;
   mode: ListenerMode;
   cassette: string | null;
+  ignorePaths: string[];
   upstreams: Record<UpstreamProvider, string>;
   policy: ListenerPolicy;
   failOnSynthetic: boolean;
@@ -111,6 +114,9 @@ export function resolveListenOptions(
   }
   if (options.cassette && mode !== 'replay') {
     throw new UsageError('--cassette only applies to --mode replay.');
+  }
+  if (options.ignorePaths?.length && mode !== 'replay') {
+    throw new UsageError('--ignore-path only applies to --mode replay.');
   }
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token || env.REPLAYKIT_LISTENER_TOKEN || null;
@@ -162,6 +168,7 @@ export function resolveListenOptions(
     out: resolve(options.out ?? '.replaykit/recordings'),
     mode,
     cassette: options.cassette ? resolve(options.cassette) : null,
+    ignorePaths: options.ignorePaths ?? [],
     upstreams,
     policy,
     failOnSynthetic: options.failOnSynthetic ?? false,

@@ -138,6 +138,7 @@ export function childArgs(o: ResolvedListenOptions): string[] {
   for (const [provider, url] of Object.entries(o.upstreams))
     args.push('--upstream', `${provider}=${url}`);
   if (o.cassette) args.push('--cassette', o.cassette);
+  for (const p of o.ignorePaths) args.push('--ignore-path', p);
   if (o.failOnSynthetic) args.push('--fail-on-synthetic');
   if (o.allowRemote) args.push('--allow-remote');
   args.push('--capture', o.capture, '--timeout', `${o.timeoutMs}ms`);

@@ -5,11 +5,14 @@
  */
 import type { Step } from '../cassette/schema.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
+import { normalizeRequest } from '../providers/index.ts';
 import { alignTraces, compareTraces } from './compare.ts';
+import { comparedTrace } from './compared-trace.ts';
 import { firstDifference, show } from './diff.ts';
 import { type DivergenceDetails, describeDivergence } from './divergence.ts';
+import { type MatchOptions, ReplayMatcher } from './matcher.ts';
 import { displayPath } from './parity.ts';
-import { exchangeOrder, traceExchanges } from './trace.ts';
+import { exchangeOrder } from './trace.ts';
 
 export type StepStatus = 'same' | 'changed' | 'only_a' | 'only_b';
 
@@ -38,15 +41,27 @@ export interface CassetteDiff {
   exchanges: ExchangeRows[];
 }
 
-export async function diffCassettes(fileA: string, fileB: string): Promise<CassetteDiff> {
+/**
+ * `options` are the match options replay takes: `ignorePaths` are left out of both sides'
+ * requests, and the values each run's client minted are bound B to A by replaying B's requests
+ * against A (the same engine and rules as a replay), so two recordings of one tool loop with
+ * different made-up ids are the same.
+ */
+export async function diffCassettes(
+  fileA: string,
+  fileB: string,
+  options: MatchOptions = {},
+): Promise<CassetteDiff> {
   const a = displayPath(fileA);
   const b = displayPath(fileB);
   const [stepsA, stepsB] = await Promise.all([
     loadCassette(fileA).then((c) => c.steps),
     loadCassette(fileB).then((c) => c.steps),
   ]);
-  const traceA = traceExchanges(stepsA);
-  const traceB = traceExchanges(stepsB);
+  const matcher = new ReplayMatcher(a, stepsA, normalizeRequest, options);
+  for (const step of stepsB) if (step.type === 'model.request') matcher.take(step);
+  const traceA = comparedTrace(stepsA, options);
+  const traceB = comparedTrace(stepsB, { ...options, bindings: matcher.bindings });
   const first = compareTraces(traceA, traceB, { cassette: a, against: b });
   // Rows pair the exchanges as the comparison does (concurrent ones by what was sent).
   const aligned = alignTraces(traceA, traceB);

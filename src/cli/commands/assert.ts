@@ -1,5 +1,6 @@
 /**
- * `replaypack assert FILE [--golden FILE] [--json]`: the parity and determinism gate for CI. The
+ * `replaypack assert FILE [--golden FILE] [--ignore-path P]... [--json]`: the parity and
+ * determinism gate for CI. The
  * cassette is self-replayed twice (both replays must reproduce it, with the same hash); with
  * `--golden`, its canonical steps must also equal the golden cassette's. Exit 0 when all hold, 1
  * on the first divergence (its report on stderr), 3 for an invalid cassette, 4 for an unreadable
@@ -9,6 +10,7 @@ import { defineCommand } from 'citty';
 import { diffCassettes } from '../../replay/cassette-diff.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from '../../replay/divergence.ts';
 import { replayCassette, secondReplayDivergence } from '../../replay/parity.ts';
+import { ignorePathArg, repeated } from '../args.ts';
 
 export default defineCommand({
   meta: {
@@ -19,11 +21,16 @@ export default defineCommand({
     file: { type: 'positional', required: true, description: 'The .rpk file' },
     golden: { type: 'string', description: 'A golden .rpk whose canonical steps FILE must equal' },
     json: { type: 'boolean', description: 'Print the result as one JSON object' },
+    'ignore-path': ignorePathArg,
   },
-  async run({ args }) {
-    const first = await replayCassette(String(args.file));
-    const second = await replayCassette(String(args.file));
-    const golden = args.golden ? await diffCassettes(String(args.golden), String(args.file)) : null;
+  async run({ args, rawArgs }) {
+    // The same match options as record() and expectReplayParity take.
+    const match = { ignorePaths: repeated(rawArgs, '--ignore-path') };
+    const first = await replayCassette(String(args.file), match);
+    const second = await replayCassette(String(args.file), match);
+    const golden = args.golden
+      ? await diffCassettes(String(args.golden), String(args.file), match)
+      : null;
     const nondeterministic = secondReplayDivergence(first, second);
     const deterministic = nondeterministic === null;
     const divergences: (DivergenceDetails & { message: string })[] = [

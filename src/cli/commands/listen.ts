@@ -14,6 +14,7 @@ import {
   startListener,
   stopListener,
 } from '../../listener/index.ts';
+import { ignorePathArg, repeated } from '../args.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
 const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
@@ -21,16 +22,6 @@ const printJson = (value: unknown) => out(JSON.stringify(value, null, 2));
 const warn = (warnings: string[]) => {
   for (const w of warnings) process.stderr.write(`${formatMessage(`WARNING: ${w}`)}\n`);
 };
-
-/** citty keeps only the last of a repeated flag: collect every `--upstream` ourselves. */
-function repeated(rawArgs: string[], flag: string): string[] {
-  const values: string[] = [];
-  rawArgs.forEach((arg, i) => {
-    if (arg === flag && rawArgs[i + 1] !== undefined) values.push(rawArgs[i + 1] as string);
-    else if (arg.startsWith(`${flag}=`)) values.push(arg.slice(flag.length + 1));
-  });
-  return values;
-}
 
 const start = defineCommand({
   meta: { name: 'start', description: 'Start the passive listener (detached unless --foreground)' },
@@ -40,6 +31,10 @@ const start = defineCommand({
     out: { type: 'string', description: 'Directory for the .rpk artifacts' },
     mode: { type: 'enum', options: ['live', 'synthetic', 'replay'], description: 'Gateway mode' },
     cassette: { type: 'string', description: 'Cassette to serve (--mode replay)' },
+    'ignore-path': {
+      ...ignorePathArg,
+      description: `${ignorePathArg.description} (--mode replay)`,
+    },
     upstream: {
       type: 'string',
       description: 'provider=URL, repeatable (openai, anthropic, gemini)',
@@ -72,6 +67,7 @@ const start = defineCommand({
       mode: args.mode as ListenerMode | undefined,
       policy: args.policy as ListenerPolicy | undefined,
       upstreams: parseUpstreamArgs(repeated(rawArgs, '--upstream')),
+      ignorePaths: repeated(rawArgs, '--ignore-path'),
       failOnSynthetic: Boolean(args['fail-on-synthetic']),
       allowRemote: Boolean(args['allow-remote']),
       ...(args.out ? { out: args.out } : {}),

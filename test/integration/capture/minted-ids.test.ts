@@ -11,9 +11,15 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/index.ts';
+import { createListenerCapture } from '../../../src/listener/capture.ts';
+import { createGateway } from '../../../src/listener/index.ts';
+import { replaypack } from '../../support/cli.ts';
 import { startFakeUpstream } from '../../support/fake-upstream/index.ts';
 
 let cassette: string;
+/** The same loop recorded again (another minted id), and once with another prompt. */
+let again: string;
+let changed: string;
 let origin: string;
 let recorded: Awaited<ReturnType<ReturnType<typeof toolLoop>>>;
 let sent: unknown[];
@@ -64,6 +70,10 @@ beforeAll(async () => {
   );
   recorded = (await record({ cassette, mode: 'record' }, toolLoop())).value;
   sent = up.received.map((r) => r.body);
+  again = cassette.replace('.rpk', '-again.rpk');
+  changed = cassette.replace('.rpk', '-changed.rpk');
+  await record({ cassette: again, mode: 'record' }, toolLoop());
+  await record({ cassette: changed, mode: 'record' }, toolLoop('Weather in Bergen?'));
   await up.close();
   tripwire = createServer((_req, res) => {
     hits++;
@@ -121,5 +131,45 @@ describe('the AI SDK two-step Gemini tool loop (an id the client minted)', () =>
       actual: 22,
     });
     expect(hits).toBe(0);
+  });
+
+  test('the listener in replay mode binds it the same way', async () => {
+    /** One replay listener per run: each serves every recorded exchange once. */
+    const throughListener = async (run: () => Promise<unknown>, name: string) => {
+      const gateway = await createGateway({
+        port: 0,
+        mode: 'replay',
+        cassette,
+        upstreams: { gemini: 'http://127.0.0.1:9' },
+        capture: createListenerCapture({
+          artifact: cassette.replace('.rpk', `-${name}.rpk`),
+          responseSource: 'replay',
+        }),
+      });
+      const saved = origin;
+      origin = gateway.url;
+      try {
+        return await run().catch((e: unknown) => e);
+      } finally {
+        origin = saved;
+        await gateway.close();
+      }
+    };
+    expect(await throughListener(toolLoop(), 'same')).toEqual(recorded);
+    const error = await throughListener(toolLoop('Weather in Bergen?'), 'changed');
+    expect(String(error)).toContain(
+      'First difference: body.contents[0].parts[0].text: expected "Weather in Oslo?" but got "Weather in Bergen?"',
+    );
+    expect(hits).toBe(0);
+  });
+
+  test('replaypack assert --golden and diff bind it across two recordings of the loop', async () => {
+    const ok = await replaypack(['assert', again, '--golden', cassette]);
+    expect(ok.stderr).toBe('');
+    expect(ok.exitCode).toBe(0);
+    expect((await replaypack(['diff', cassette, again])).exitCode).toBe(0);
+    const diff = await replaypack(['diff', cassette, changed]);
+    expect(diff.exitCode).toBe(1);
+    expect(diff.stdout).toContain('body.contents[0].parts[0].text');
   });
 });
