@@ -19,14 +19,10 @@ import { type DivergenceAnswer, divergenceAnswer, liveRequest } from '../replay/
 import type { RecordedExchange, ReplayMatcher } from '../replay/matcher.ts';
 import { responseOf, type Served, served, wireChunks } from '../replay/serve.ts';
 import { keepAsRecorded } from '../replay/trace.ts';
+import type { ClientSocket } from './client-socket.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
-import {
-  type ClientSocket,
-  isWebSocketUpgrade,
-  refuseUncapturable,
-  socketRoute,
-} from './websocket.ts';
+import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
 import { replayWebSocket } from './websocket-replay.ts';
 
 export interface ReplayHandlerOptions {

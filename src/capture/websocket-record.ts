@@ -13,7 +13,8 @@ import { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { websocketTurns } from '../pipeline/websocket-turns.ts';
-import { ClientSocket, offeredProtocols, switchingProtocols } from './websocket.ts';
+import { ClientSocket } from './client-socket.ts';
+import { offeredProtocols, switchingProtocols } from './websocket.ts';
 
 /** Handshake headers `ws` makes itself; everything else goes upstream as the client sent it. */
 const OWN_HEADERS = new Set([

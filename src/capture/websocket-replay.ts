@@ -8,8 +8,9 @@
 import type { Duplex } from 'node:stream';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { delay, dropped } from '../replay/serve.ts';
+import { ClientSocket } from './client-socket.ts';
 import type { TurnAnswer } from './replayer.ts';
-import { ClientSocket, offeredProtocols, switchingProtocols } from './websocket.ts';
+import { offeredProtocols, switchingProtocols } from './websocket.ts';
 
 export function replayWebSocket(
   request: Request,
