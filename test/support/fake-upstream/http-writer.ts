@@ -25,7 +25,8 @@ export async function writePlan(
     const { rendered, cutAfter } = plan;
     ({ status, headers } = rendered);
     if (rendered.type === 'body') {
-      const body = encoder.encode(rendered.body);
+      const body =
+        typeof rendered.body === 'string' ? encoder.encode(rendered.body) : rendered.body;
       // Content-Length stays the full size, so a client sees the body cut short.
       headers = { ...headers, 'content-length': String(body.length) };
       units =

@@ -5,6 +5,7 @@ export type {
   ErrorReply,
   FakeUpstream,
   FakeUpstreamOptions,
+  FormValue,
   HangReply,
   MalformedReply,
   Provider,

@@ -11,7 +11,7 @@ export interface StreamEvent {
 export type StreamFormat = 'sse' | 'json-array';
 
 export type Rendered =
-  | { type: 'body'; status: number; headers: Record<string, string>; body: string }
+  | { type: 'body'; status: number; headers: Record<string, string>; body: string | Uint8Array }
   | {
       type: 'stream';
       status: number;

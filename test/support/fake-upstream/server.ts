@@ -6,10 +6,11 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { writePlan } from './http-writer.ts';
 import { Ids } from './ids.ts';
+import { type FileStore, matchFileRoute } from './openai-files.ts';
 import { renderPrewarm } from './openai-responses.ts';
 import { planReply } from './plan.ts';
 import type { RenderContext } from './rendered.ts';
-import { lowerHeaders, parseJson, readBody } from './request.ts';
+import { lowerHeaders, parseForm, parseJson, readBody } from './request.ts';
 import { matchRoute, type Route } from './routes.ts';
 import {
   DEFAULT_TEXT,
@@ -30,6 +31,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const sent: SentResponse[] = [];
   const queue: Reply[] = [];
   const ids = new Ids();
+  const files: FileStore = new Map();
   const sockets = new Set<Socket | Duplex>();
   const websockets = new Set<WebSocket>();
   const closing = new AbortController();
@@ -73,23 +75,33 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
   const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
 
   const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const bodyText = await readBody(req);
+    const bodyBytes = await readBody(req);
+    const bodyText = bodyBytes.toString('utf8');
     const url = req.url ?? '/';
+    const method = req.method ?? 'GET';
     const headers = lowerHeaders(req.headers);
     const body = parseJson(bodyText);
-    const route = matchRoute(req.method ?? 'GET', url, headers, body);
+    const form = await parseForm(bodyBytes, headers['content-type']);
+    const route = matchRoute(method, url, headers, body);
+    const fileRoute = route ? undefined : matchFileRoute(method, url, files);
     const request = record({
-      method: req.method ?? 'GET',
+      method,
       url,
       headers,
       bodyText,
+      bodyBytes,
       body,
+      ...(form ? { form } : {}),
       transport: 'http',
       ...(route ? { provider: route.provider, endpoint: route.endpoint } : {}),
+      ...(fileRoute ? { provider: 'openai' as const, endpoint: fileRoute.endpoint } : {}),
     });
     const reply = choose(request, route);
     const ctx = context(request, route, reply);
-    const { plan, options: replyOptions } = planReply(reply, route, ctx);
+    const { plan, options: replyOptions } =
+      fileRoute && reply.kind === 'text'
+        ? { plan: { type: 'rendered' as const, rendered: fileRoute.render(ctx) }, options: {} }
+        : planReply(reply, route, ctx);
     const record_: SentResponse = { url, status: 0, headers: {}, chunks: [], transport: 'http' };
     sent.push(record_);
     await writePlan(res, plan, replyOptions, record_, closing.signal);
@@ -118,6 +130,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       url,
       headers,
       bodyText: '',
+      bodyBytes: Buffer.alloc(0),
       body: undefined,
       transport: 'websocket',
       websocket: 'upgrade',
@@ -159,6 +172,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       url,
       headers,
       bodyText: text,
+      bodyBytes: Buffer.from(text),
       body,
       transport: 'websocket',
       websocket: 'frame',
@@ -208,6 +222,7 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       queue.length = 0;
       handler = undefined;
       ids.reset();
+      files.clear();
     },
     waitForRequests(count) {
       if (received.length >= count) return Promise.resolve([...received]);

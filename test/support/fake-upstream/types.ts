@@ -10,6 +10,10 @@ export interface ReceivedRequest {
   /** Lower-case header names; repeated headers joined with `, `. */
   headers: Record<string, string>;
   bodyText: string;
+  /** The body's bytes as received (after content-encoding), for binary uploads. */
+  bodyBytes: Buffer;
+  /** A `multipart/form-data` body's fields: text, or a file's name, type and bytes. */
+  form?: Record<string, FormValue>;
   /** The parsed JSON body, or undefined when the body is empty or not JSON. */
   body: unknown;
   transport: Transport;
@@ -21,6 +25,8 @@ export interface ReceivedRequest {
   /** WebSocket only: a `response.create` with empty `input` (answered without consuming replies). */
   prewarm?: boolean;
 }
+
+export type FormValue = string | { filename: string; type: string; bytes: Buffer };
 
 /** Options every reply accepts. */
 export interface ReplyOptions {

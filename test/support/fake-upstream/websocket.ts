@@ -55,7 +55,11 @@ export async function sendPlan(
     frames = plan.chunks.map((c) => decoder.decode(c));
   } else if (plan.rendered.type === 'body') {
     // Errors over WebSocket arrive as an `error` event frame, the socket stays open.
-    const { status, body } = plan.rendered;
+    const { status } = plan.rendered;
+    const body =
+      typeof plan.rendered.body === 'string'
+        ? plan.rendered.body
+        : decoder.decode(plan.rendered.body);
     frames = [status >= 400 ? errorFrame(status, body) : body];
   } else {
     frames = plan.rendered.events.map((e) => e.data);
