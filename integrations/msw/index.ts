@@ -13,7 +13,7 @@ import { type HttpHandler, http } from 'msw';
 import { ReplayHandler } from '../../src/capture/replayer.ts';
 import type { ModelRequest } from '../../src/cassette/schema.ts';
 import { loadCassette } from '../../src/pipeline/cassette.ts';
-import { normalizeRequest } from '../../src/providers/index.ts';
+import { normalizeRequest, ProviderHosts } from '../../src/providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../../src/redaction/index.ts';
 import type { ReplayDivergenceError } from '../../src/replay/divergence.ts';
 import { type MatchOptions, ReplayMatcher } from '../../src/replay/matcher.ts';
@@ -57,6 +57,7 @@ export function cassetteHandlers(
         redactor: createRedactor(options.redact),
         replaySpeed: options.replaySpeed ?? 0,
         unhandled: 'passthrough',
+        hosts: ProviderHosts.of(matcher.exchanges.map((e) => e.request)),
       });
       loaded = { handler, matcher };
       return loaded;

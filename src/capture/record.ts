@@ -14,7 +14,7 @@ import { createCassetteWriter } from '../cassette/writer.ts';
 import { ReplayKitError } from '../errors.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
-import { normalizeRequest } from '../providers/index.ts';
+import { normalizeRequest, ProviderHosts } from '../providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
@@ -159,6 +159,7 @@ async function startReplay(
     redactor,
     replaySpeed: options.replaySpeed ?? 0,
     unhandled: options.unhandled ?? 'passthrough',
+    hosts: ProviderHosts.of(matcher.exchanges.map((e) => e.request)),
     ...(trace ? { trace } : {}),
   });
   const release = claim(cassette);
@@ -226,6 +227,7 @@ async function startRecord(
     sink: writer,
     redactor,
     clock: () => Math.round((performance.now() - started) * 1000) / 1000,
+    hosts: new ProviderHosts(),
   });
   const handler = new RecordHandler(pipeline);
   const release = claim(cassette);

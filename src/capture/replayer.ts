@@ -11,6 +11,7 @@ import type { ModelResponse } from '../cassette/schema.ts';
 import type { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import type { ProviderHosts } from '../providers/opaque.ts';
 import type { Redactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
@@ -31,6 +32,11 @@ export interface ReplayHandlerOptions {
   replaySpeed: number;
   /** What happens to requests that are not provider traffic. */
   unhandled: 'passthrough' | 'error';
+  /**
+   * Provider origins (the cassette's, the known hosts, those seen live): every request to one is
+   * answered from the cassette or fails, and never reaches the network.
+   */
+  hosts: ProviderHosts;
   /** Parity: every served exchange is also captured here, as a recorder would have. */
   trace?: CapturePipeline;
 }
@@ -170,7 +176,7 @@ export class ReplayHandler implements InterceptHandler {
 
   async #match(raw: RawRequest): Promise<Match> {
     // Unredacted first: most requests hold no secret, and redaction is the costly part.
-    const plain = liveRequest(raw, keepAsRecorded);
+    const plain = liveRequest(raw, keepAsRecorded, this.#o.hosts);
     if (!plain) return { kind: 'pass' };
     const exact = this.#o.matcher.takeExact(plain.request);
     const live = exact ? plain : { ...plain, request: this.#o.redactor.step(plain.request) };
@@ -186,7 +192,7 @@ export class ReplayHandler implements InterceptHandler {
     // (one held in memory is taken as it is, without waiting a turn).
     const stored = exchange.response;
     const recorded = stored && ('step' in stored ? stored.step : await loadResponse(stored));
-    const capture = this.#o.trace?.begin(raw) ?? null;
+    const capture = this.#o.trace?.begin(raw, live.route) ?? null;
     if (capture) this.servedBy.set(capture.correlation_id, exchange.correlation_id);
     return { kind: 'hit', exchange, recorded: recorded ?? null, capture };
   }

@@ -58,22 +58,43 @@ const StepBase = {
   response_source: ResponseSource.optional(),
 };
 
+/** One part of a multipart body: its header lines as sent, its bytes as text or base64. */
+export const MultipartPart = z.object({
+  headers: z.array(z.string()),
+  body_text: z.string().optional(),
+  body_base64: z.string().optional(),
+});
+export type MultipartPart = z.infer<typeof MultipartPart>;
+
+/** A `multipart/*` body split into its parts; the parts and the boundary rebuild it exactly. */
+export const MultipartBody = z.object({
+  boundary: z.string().min(1),
+  parts: z.array(MultipartPart),
+});
+export type MultipartBody = z.infer<typeof MultipartBody>;
+
 /**
- * A body is stored readable: parsed JSON where it parses, text otherwise, base64 only for
- * binary payloads. Exactly one of the three is present (or none, for an empty body).
+ * A body is stored readable: parsed JSON where it parses, text otherwise, a multipart body part
+ * by part, base64 only for binary payloads. Exactly one is present (or none, for an empty body).
  */
 const BodyFields = {
   body: Json.optional(),
   body_text: z.string().optional(),
   body_base64: z.string().optional(),
+  body_multipart: MultipartBody.optional(),
 };
 
 export const ModelRequest = z.object({
   type: z.literal('model.request'),
   ...StepBase,
   method: z.string(),
-  /** Path and query as the client sent them (origin dropped: it differs between record and replay). */
+  /** Path and query as the client sent them (origin kept apart: it differs between runs). */
   url: z.string(),
+  /**
+   * `scheme://host:port` the request went to, when the front door knows it (in-process capture).
+   * Never compared nor hashed; replay refuses network access to every origin a cassette names.
+   */
+  origin: z.string().optional(),
   transport: Transport.default('http'),
   stream: z.boolean(),
   model: z.string().nullable().optional(),

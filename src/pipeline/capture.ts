@@ -23,6 +23,7 @@ import {
   requestSteps,
   responseSteps,
 } from '../providers/index.ts';
+import { isOpaque, opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo, StreamCapture } from '../providers/types.ts';
 import type { Redactor, StreamRedactor } from '../redaction/index.ts';
 import type { RawRequest } from './exchange.ts';
@@ -39,6 +40,11 @@ export interface CapturePipelineOptions {
   /** Milliseconds since the run started. */
   clock: () => number;
   onFault?: (error: unknown) => void;
+  /**
+   * Provider origins, learned as modelled exchanges go by: with it, requests the adapters do not
+   * model are captured as opaque exchanges when they are provider traffic (providers/opaque.ts).
+   */
+  hosts?: ProviderHosts;
 }
 
 export interface ExchangeCapture {
@@ -80,14 +86,16 @@ export class CapturePipeline {
     this.#options = options;
   }
 
-  /** Starts capturing one exchange; `null` when the request is not a provider route. */
-  begin(request: RawRequest): ExchangeCapture | null {
+  /**
+   * Starts capturing one exchange; `null` when the request is not provider traffic. `known`: the
+   * route the front door already found (replay's trace), not detected again.
+   */
+  begin(request: RawRequest, known?: RouteInfo): ExchangeCapture | null {
     try {
-      const decoded = decodeBody(request.body, request.headers['content-type']);
-      const route = detectRoute({ ...request, body: decoded.body });
+      const route = known ?? this.#route(request);
       if (!route) return null;
       const ctx = { correlation_id: randomUUID(), offset_ms: this.#options.clock() };
-      const { steps } = requestSteps(request, ctx);
+      const { steps } = requestSteps(request, ctx, route);
       for (const step of steps) this.#append(step);
       this.exchanges++;
       return new Exchange(this, this.#options, route, ctx.correlation_id, ctx.offset_ms);
@@ -95,6 +103,18 @@ export class CapturePipeline {
       this.fault(error, request.url);
       return null;
     }
+  }
+
+  #route(request: RawRequest): RouteInfo | null {
+    const decoded = decodeBody(request.body, request.headers['content-type']);
+    const route = detectRoute({ ...request, body: decoded.body });
+    const { hosts } = this.#options;
+    if (route) {
+      hosts?.learn(request.origin, route.provider);
+      return route;
+    }
+    const provider = hosts?.providerOf(request);
+    return provider ? opaqueRoute(provider, decoded) : null;
   }
 
   #append(step: StepInput): void {
@@ -237,10 +257,19 @@ class Exchange implements ExchangeCapture {
         return;
       }
       const bytes = Buffer.concat(this.#body);
-      const decoded = decodeBody(bytes.length ? bytes : null, this.#headers['content-type']);
+      const exact = isOpaque(this.route);
+      const decoded = decodeBody(bytes.length ? bytes : null, this.#headers['content-type'], {
+        exact,
+      });
       const steps = responseSteps(
         this.route,
-        { status: this.#status, headers: this.#headers, body: decoded.body ?? decoded.body_text },
+        exact
+          ? { status: this.#status, headers: this.#headers, decoded }
+          : {
+              status: this.#status,
+              headers: this.#headers,
+              body: decoded.body ?? decoded.body_text,
+            },
         ctx,
       );
       for (const step of steps)
@@ -308,6 +337,8 @@ export function streamFormatOf(
   status: number,
   headers: Record<string, string>,
 ): StreamFormat | null {
+  // Opaque bodies are stored whole, byte for byte, whatever their content type.
+  if (isOpaque(route)) return null;
   if (status === 101 || route.streamFormat === 'websocket') return 'websocket';
   const type = headers['content-type'] ?? '';
   if (type.includes('text/event-stream')) return 'sse';

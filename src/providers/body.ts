@@ -1,7 +1,10 @@
 /**
- * Bodies are stored readable (schema: exactly one of `body`, `body_text`, `body_base64`): parsed
- * JSON where the content is JSON, text where it is text, base64 only for real binary payloads.
+ * Bodies are stored readable (schema: exactly one of `body`, `body_text`, `body_base64`,
+ * `body_multipart`): parsed JSON where the content is JSON, text where it is text, a multipart
+ * body part by part, base64 only for real binary payloads.
  */
+import type { MultipartBody } from '../cassette/schema.ts';
+import { encodeMultipart, parseMultipart } from './multipart.ts';
 
 const JSON_TYPE = /[/+]json\b/i;
 const TEXT_TYPE = /^(?:text\/|application\/(?:x-www-form-urlencoded|xml|javascript))/i;
@@ -13,10 +16,25 @@ export interface DecodedBody {
   body?: unknown;
   body_text?: string;
   body_base64?: string;
+  body_multipart?: MultipartBody;
 }
 
-export function decodeBody(bytes: Uint8Array | null, contentType?: string): DecodedBody {
+export interface DecodeOptions {
+  /**
+   * Opaque exchanges are replayed byte for byte: JSON is kept parsed only when serialising it
+   * again gives the same bytes (no pretty-printing, no `1.0`), else it is kept as its text.
+   */
+  exact?: boolean;
+}
+
+export function decodeBody(
+  bytes: Uint8Array | null,
+  contentType?: string,
+  options: DecodeOptions = {},
+): DecodedBody {
   if (bytes === null || bytes.byteLength === 0) return {};
+  const multipart = parseMultipart(bytes, contentType);
+  if (multipart) return { body_multipart: multipart };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -29,7 +47,8 @@ export function decodeBody(bytes: Uint8Array | null, contentType?: string): Deco
     JSON_TYPE.test(type) || (!TEXT_TYPE.test(type) && /^\s*[[{]/.test(text)) || type === '';
   if (jsonish) {
     try {
-      return { body: JSON.parse(text) };
+      const body: unknown = JSON.parse(text);
+      if (!options.exact || JSON.stringify(body) === text) return { body };
     } catch {
       // Falls through: a body that claims JSON but does not parse is kept as the text it was.
     }
@@ -38,8 +57,9 @@ export function decodeBody(bytes: Uint8Array | null, contentType?: string): Deco
 }
 
 /** Inverse of decodeBody for replay: the bytes to send for a stored body. */
-export function encodeBody(stored: DecodedBody): Uint8Array | null {
+export function encodeBody(stored: DecodedBody): Buffer | null {
   if (stored.body_base64 !== undefined) return Buffer.from(stored.body_base64, 'base64');
+  if (stored.body_multipart !== undefined) return encodeMultipart(stored.body_multipart);
   if (stored.body_text !== undefined) return Buffer.from(stored.body_text, 'utf8');
   if (stored.body !== undefined) return Buffer.from(JSON.stringify(stored.body), 'utf8');
   return null;

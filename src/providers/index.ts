@@ -12,6 +12,7 @@ export { decodeBody, encodeBody } from './body.ts';
 export { createStreamCapture } from './capture.ts';
 export { dataText, encodeStream, encodeStreamEvent, JSON_ARRAY } from './encode.ts';
 export { normalizeRequest, normalizeStep } from './normalize.ts';
+export { isOpaque, OPAQUE, opaqueRoute, PROVIDER_HOSTS, ProviderHosts } from './opaque.ts';
 export type { RouteRequest } from './routes.ts';
 export { detectRoute, requestIdOf } from './routes.ts';
 export { requestSteps, responseSteps } from './steps.ts';

@@ -6,7 +6,9 @@
 import stableStringify from 'fast-json-stable-stringify';
 import type { ModelRequest, Step } from '../cassette/schema.ts';
 import { detectAgent } from './agents.ts';
+import { boundaryOf } from './multipart.ts';
 import { splitUrl } from './routes.ts';
+import { headerOf } from './util.ts';
 import {
   normalizeHeaders,
   REQUEST_PATHS,
@@ -73,6 +75,7 @@ type View = ReturnType<typeof compared>;
 const VIEW_KEYS: readonly (keyof View)[] = [
   'body',
   'body_base64',
+  'body_multipart',
   'body_text',
   'endpoint',
   'method',
@@ -83,6 +86,29 @@ const VIEW_KEYS: readonly (keyof View)[] = [
   'stream',
   'transport',
 ];
+
+/**
+ * A multipart boundary is random per request: compared without it (the parts alone), and cut
+ * out of a multipart body that had to be stored whole.
+ */
+function withoutBoundary(step: ModelRequest): Pick<ModelRequest, 'body_text' | 'body_base64'> {
+  const boundary = boundaryOf(headerOf(step.headers, 'content-type'));
+  const { body_text, body_base64 } = step;
+  if (!boundary || (body_text === undefined && body_base64 === undefined)) {
+    return { body_text, body_base64 };
+  }
+  if (body_text !== undefined) return { body_text: body_text.split(boundary).join(VOLATILE) };
+  const bytes = Buffer.from(body_base64 ?? '', 'base64');
+  const cut: Buffer[] = [];
+  const mark = Buffer.from(boundary);
+  let at = 0;
+  for (let i = bytes.indexOf(mark); i >= 0; i = bytes.indexOf(mark, at)) {
+    cut.push(bytes.subarray(at, i), Buffer.from(VOLATILE));
+    at = i + mark.length;
+  }
+  cut.push(bytes.subarray(at));
+  return { body_text, body_base64: Buffer.concat(cut).toString('base64') };
+}
 
 function compared(step: ModelRequest, body: unknown) {
   const { path, query } = pathAndQuery(step.url);
@@ -96,8 +122,8 @@ function compared(step: ModelRequest, body: unknown) {
     model: step.model ?? null,
     stream: step.stream,
     body,
-    body_text: step.body_text,
-    body_base64: step.body_base64,
+    ...withoutBoundary(step),
+    body_multipart: step.body_multipart?.parts,
   };
 }
 
@@ -109,8 +135,11 @@ export function normalizeStep(step: Step): Step {
   switch (step.type) {
     case 'model.request': {
       const agent = detectAgent(step);
+      // Where the request went differs between runs (ports, hosts); the route and path do not.
+      const { origin: _origin, ...rest } = step;
+      const boundary = boundaryOf(headerOf(step.headers, 'content-type'));
       const out: Step = {
-        ...step,
+        ...rest,
         request_id,
         url: (() => {
           const { path, query } = pathAndQuery(step.url);
@@ -118,7 +147,11 @@ export function normalizeStep(step: Step): Step {
           return qs ? `${path}?${qs}` : path;
         })(),
         headers: normalizeHeaders(step.headers, agent?.header),
+        ...(boundary ? withoutBoundary(step) : {}),
       };
+      if (boundary)
+        out.headers['content-type'] = out.headers['content-type']!.split(boundary).join(VOLATILE);
+      if (step.body_multipart) out.body_multipart = { ...step.body_multipart, boundary: VOLATILE };
       if (step.body !== undefined) out.body = normalizeRequestBody(step);
       return out;
     }

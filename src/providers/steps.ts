@@ -14,6 +14,7 @@ import type {
 } from '../cassette/schema.ts';
 import { assembleBody, assembleEvents } from './assemble.ts';
 import { decodeBody } from './body.ts';
+import { isOpaque } from './opaque.ts';
 import { detectRoute, requestIdOf } from './routes.ts';
 import { toolResultsOf } from './tools.ts';
 import type { RawRequest, ResponseInput, RouteInfo, StepContext } from './types.ts';
@@ -37,16 +38,25 @@ function base(route: RouteInfo | null, ctx: StepContext) {
 export function requestStep(
   req: RawRequest,
   ctx: StepContext,
+  /** The route when the front door already knows it (an opaque exchange): not detected again. */
+  known?: RouteInfo,
 ): { route: RouteInfo | null; request: StepOf<ModelRequest> } {
   // A WebSocket client frame is always JSON text, whatever the upgrade's content-type said.
   const contentType =
     req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
-  const decoded = decodeBody(req.body, contentType);
+  const decoded = decodeBody(req.body, contentType, { exact: isOpaque(known) });
   // A client frame belongs to the socket's route (the upgrade), whatever headers came with it.
   const ws = req.transport === 'websocket';
-  let route = ws
-    ? detectRoute({ method: 'GET', url: req.url, headers: { upgrade: 'websocket' } })
-    : detectRoute({ method: req.method, url: req.url, headers: req.headers, body: decoded.body });
+  let route =
+    known ??
+    (ws
+      ? detectRoute({ method: 'GET', url: req.url, headers: { upgrade: 'websocket' } })
+      : detectRoute({
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+          body: decoded.body,
+        }));
   if (route && ws) {
     const model = (decoded.body as { model?: unknown } | undefined)?.model;
     route = { ...route, model: typeof model === 'string' ? model : route.model };
@@ -56,6 +66,7 @@ export function requestStep(
     ...base(route, ctx),
     method: req.method,
     url: req.url,
+    ...(req.origin ? { origin: req.origin } : {}),
     transport: req.transport,
     stream: route?.stream ?? false,
     model: route?.model ?? null,
@@ -68,15 +79,17 @@ export function requestStep(
 export function requestSteps(
   req: RawRequest,
   ctx: StepContext,
+  known?: RouteInfo,
 ): { route: RouteInfo | null; steps: StepInput[] } {
-  const { route, request } = requestStep(req, ctx);
-  const results: StepOf<ToolResponse>[] = route
-    ? toolResultsOf(route, request.body).map((result) => ({
-        type: 'tool.response',
-        ...base(route, ctx),
-        ...result,
-      }))
-    : [];
+  const { route, request } = requestStep(req, ctx, known);
+  const results: StepOf<ToolResponse>[] =
+    route && !isOpaque(route)
+      ? toolResultsOf(route, request.body).map((result) => ({
+          type: 'tool.response',
+          ...base(route, ctx),
+          ...result,
+        }))
+      : [];
   return { route, steps: [...results, request] };
 }
 
@@ -95,6 +108,8 @@ export function responseSteps(route: RouteInfo, res: ResponseInput, ctx: StepCon
     headers: { ...res.headers },
   };
   let assembled: Assembled | undefined = res.assembled;
+  // An opaque exchange is kept as it came: no assembly, no tool steps.
+  if (isOpaque(route)) return [{ ...response, ...res.decoded }];
   if (res.body !== undefined) {
     if (typeof res.body === 'string') response.body_text = res.body;
     else response.body = res.body;

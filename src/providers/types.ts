@@ -14,6 +14,7 @@ import type {
   StreamState,
 } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import type { DecodedBody } from './body.ts';
 
 export interface RouteInfo {
   provider: Exclude<Provider, 'unknown'>;
@@ -62,6 +63,8 @@ export interface ResponseInput {
   headers: Record<string, string>;
   /** Parsed JSON body (or raw text) for non-streamed responses. */
   body?: unknown;
+  /** An opaque exchange's body exactly as stored (text, JSON, multipart parts or base64). */
+  decoded?: DecodedBody;
   stream?: { format: StreamFormat; state: StreamState; events: StreamEvent[] };
   assembled?: Assembled;
   diagnostics?: Diagnostic[];

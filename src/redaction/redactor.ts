@@ -3,7 +3,7 @@
  * loggers and error messages. On by default; `capture: 'full'` only turns minimisation off,
  * never secret redaction.
  */
-import type { RunHeader, StepInput, StreamEvent } from '../cassette/schema.ts';
+import type { MultipartBody, RunHeader, StepInput, StreamEvent } from '../cassette/schema.ts';
 import { createDetector } from './detectors.ts';
 import { minimizeHeaders } from './headers.ts';
 import { ORG_HEADERS, SECRET_HEADERS } from './keys.ts';
@@ -68,10 +68,23 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     return headers(capture === 'minimal' ? minimizeHeaders(provider, h) : h);
   }
 
-  function body<T extends { body?: unknown; body_text?: string }>(s: T): Partial<T> {
-    const out: { body?: unknown; body_text?: string } = {};
+  type Bodies = { body?: unknown; body_text?: string; body_multipart?: MultipartBody };
+  function body<T extends Bodies>(s: T): Partial<T> {
+    const out: Bodies = {};
     if (s.body !== undefined) out.body = value(s.body);
     if (s.body_text !== undefined) out.body_text = text(s.body_text);
+    // Multipart text fields and header lines (file names) are text like any other; binary parts
+    // are left as they are, as `body_base64` is.
+    if (s.body_multipart !== undefined) {
+      out.body_multipart = {
+        ...s.body_multipart,
+        parts: s.body_multipart.parts.map((part) => ({
+          ...part,
+          headers: part.headers.map(text),
+          ...(part.body_text === undefined ? {} : { body_text: text(part.body_text) }),
+        })),
+      };
+    }
     return out as Partial<T>;
   }
 

@@ -7,6 +7,7 @@
 import type { ModelRequest } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { providerErrorBody } from '../providers/error-body.ts';
+import { opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import { requestStep } from '../providers/steps.ts';
 import type { RouteInfo } from '../providers/types.ts';
 import type { Redactor } from '../redaction/index.ts';
@@ -17,11 +18,25 @@ export interface LiveRequest {
   request: ModelRequest;
 }
 
-/** `null` when the request is not provider traffic (no contract route). */
-export function liveRequest(raw: RawRequest, redactor: Redactor): LiveRequest | null {
+/**
+ * `null` when the request is not provider traffic: no contract route and, given `hosts`, not an
+ * opaque exchange either (providers/opaque.ts).
+ */
+export function liveRequest(
+  raw: RawRequest,
+  redactor: Redactor,
+  hosts?: ProviderHosts,
+): LiveRequest | null {
   // The request step alone: replay compares requests, never the tool results they carry.
-  const { route, request } = requestStep(raw, { correlation_id: 'live', offset_ms: 0 });
-  if (!route) return null;
+  const ctx = { correlation_id: 'live', offset_ms: 0 };
+  let { route, request } = requestStep(raw, ctx);
+  if (route) hosts?.learn(raw.origin, route.provider);
+  else {
+    const provider = hosts?.providerOf(raw);
+    if (!provider) return null;
+    ({ route, request } = requestStep(raw, ctx, opaqueRoute(provider, request)));
+    if (!route) return null;
+  }
   return { route, request: { ...redactor.step(request), index: 0 } };
 }
 

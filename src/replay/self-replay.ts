@@ -8,7 +8,14 @@
 import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { encodeBody, normalizeRequest, requestSteps } from '../providers/index.ts';
+import {
+  encodeBody,
+  isOpaque,
+  normalizeRequest,
+  OPAQUE,
+  type RouteInfo,
+  requestSteps,
+} from '../providers/index.ts';
 import type { DivergenceDetails } from './divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from './feed.ts';
 import { loadResponse } from './index-file.ts';
@@ -32,6 +39,7 @@ export function rawOf(step: ModelRequest): RawRequest {
   return {
     method: step.method,
     url: step.url,
+    ...(step.origin ? { origin: step.origin } : {}),
     headers: step.headers,
     body: encodeBody(step),
     transport: step.transport,
@@ -53,7 +61,12 @@ export async function selfReplay(
   let served = 0;
   for (const recorded of matcher.exchanges) {
     const raw = rawOf(recorded.request);
-    const { route, steps: live } = requestSteps(raw, { correlation_id: 'live', offset_ms: 0 });
+    const known = recordedOpaque(recorded.request);
+    const { route, steps: live } = requestSteps(
+      raw,
+      { correlation_id: 'live', offset_ms: 0 },
+      known,
+    );
     const request = live.at(-1);
     if (!route || request?.type !== 'model.request') {
       divergences.push({
@@ -72,7 +85,7 @@ export async function selfReplay(
       continue;
     }
     served++;
-    const capture = pipeline.begin(raw);
+    const capture = pipeline.begin(raw, known);
     if (!capture) continue;
     const exchange = result.exchange;
     servedBy.set(capture.correlation_id, exchange.correlation_id);
@@ -88,6 +101,21 @@ export async function selfReplay(
     if (response.stream && !response.assembled) unclosed.set(capture.correlation_id, response);
   }
   return { steps: unassembled(sink.steps, unclosed), served, served_by: servedBy, divergences };
+}
+
+/**
+ * An opaque exchange is provider traffic by where it went, not by its path: its route is the one
+ * it was recorded under (providers/opaque.ts).
+ */
+function recordedOpaque(step: ModelRequest): RouteInfo | undefined {
+  if (!isOpaque(step) || step.provider === 'unknown') return undefined;
+  return {
+    provider: step.provider,
+    endpoint: OPAQUE,
+    model: step.model ?? null,
+    stream: false,
+    streamFormat: null,
+  };
 }
 
 /**

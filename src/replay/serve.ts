@@ -7,7 +7,7 @@
  * its last recorded event, as the dropped connection did.
  */
 import type { ModelResponse } from '../cassette/schema.ts';
-import { encodeStreamEvent } from '../providers/index.ts';
+import { type DecodedBody, encodeBody, encodeStreamEvent } from '../providers/index.ts';
 
 /** Headers that described the recorded transfer, not the content: the new Response sets its own. */
 const TRANSFER_HEADERS = new Set([
@@ -50,16 +50,8 @@ function headerPairs(step: ModelResponse): [string, string][] {
   return pairs;
 }
 
-export function bodyBytes(step: {
-  body?: unknown;
-  body_text?: string;
-  body_base64?: string;
-}): Buffer | null {
-  if (step.body_base64 !== undefined) return Buffer.from(step.body_base64, 'base64');
-  if (step.body_text !== undefined) return Buffer.from(step.body_text);
-  if (step.body !== undefined) return Buffer.from(JSON.stringify(step.body));
-  return null;
-}
+/** The bytes of a stored body (`encodeBody`: base64, multipart parts, text or JSON). */
+export const bodyBytes = (step: DecodedBody): Buffer | null => encodeBody(step);
 
 export function served(step: ModelResponse, options: ServeOptions = {}): Served {
   const out: Served = { status: step.status, headers: headerPairs(step), chunks: null };

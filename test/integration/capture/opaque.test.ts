@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { afterEach, describe, expect, test } from 'vitest';
-import { ReplayDivergenceError, record } from '../../../src/index.ts';
+import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/index.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 import { startTripwire, type Tripwire } from '../../support/tripwire.ts';
 
@@ -75,8 +75,8 @@ function lines(cassette: string): Record<string, unknown>[] {
 
 describe('routes the adapters do not model, through the real openai SDK', () => {
   test('files.create, files.content, audio.transcriptions (multipart) and audio.speech (binary) replay byte for byte with zero network requests', async () => {
-    const { recorded, replayed, upstreamHits, cassette } = await roundTrip((origin) =>
-      filesAndAudio(sdk(origin)),
+    const { recorded, replayed, upstreamHits, cassette, origin } = await roundTrip((o) =>
+      filesAndAudio(sdk(o)),
     );
     expect(upstreamHits).toBe(4);
     expect(recorded.value.file.filename).toBe('notes.jsonl');
@@ -111,6 +111,13 @@ describe('routes the adapters do not model, through the real openai SDK', () => 
     expect(heard?.body).toMatchObject({ text: expect.stringMatching(/^heard 777 bytes/) });
     expect(speak?.body).toMatchObject({ input: 'Hello there' });
     expect(spoken?.body_base64).toBe(recorded.value.audio);
+
+    // Parity: the cassette on its own, and a run against it (a new multipart boundary each time).
+    await expect(expectReplayParity(cassette)).resolves.toMatchObject({ exchanges: 4 });
+    await expect(
+      expectReplayParity(cassette, () => filesAndAudio(sdk(origin))),
+    ).resolves.toMatchObject({ exchanges: 4 });
+    expect(wire?.hits).toEqual([]);
   });
 
   test('a request the cassette lacks fails with how to record it, and reaches nothing', async () => {
