@@ -95,7 +95,9 @@ export class CapturePipeline {
       const route = known ?? this.#route(request);
       if (!route) return null;
       const ctx = { correlation_id: randomUUID(), offset_ms: this.#options.clock() };
-      const { steps } = requestSteps(request, ctx, route);
+      // A detected route is found again the step's way (a WebSocket frame takes its socket's);
+      // an opaque one cannot be, nor can one the caller passed.
+      const { steps } = requestSteps(request, ctx, known ?? (isOpaque(route) ? route : undefined));
       for (const step of steps) this.#append(step);
       this.exchanges++;
       return new Exchange(this, this.#options, route, ctx.correlation_id, ctx.offset_ms);

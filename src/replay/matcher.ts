@@ -11,6 +11,7 @@
  */
 import stableStringify from 'fast-json-stable-stringify';
 import type { ErrorEvent, ModelRequest, Step } from '../cassette/schema.ts';
+import { isOpaque } from '../providers/opaque.ts';
 import { distance } from './diff.ts';
 import { type DivergenceDetails, mismatch, type RequestView } from './divergence.ts';
 import {
@@ -193,9 +194,7 @@ export class ReplayMatcher {
       return { ok: false, divergence: this.#conflict(base, exchange, view, conflict) };
     }
     const unused = this.exchanges.filter((e) => e.served === 0);
-    const sameRoute = (e: RecordedExchange) =>
-      e.request.provider === live.provider && e.request.endpoint === live.endpoint;
-    const candidates = unused.filter(sameRoute);
+    const candidates = unused.filter((e) => sameRoute(e.request, live));
     if (candidates.length === 0) return this.#exhausted({ ...base, live: view }, live);
     let closest = candidates[0]!;
     let best = distance(closest.view.compared, view.compared);
@@ -315,9 +314,7 @@ export class ReplayMatcher {
   }
 
   #exhausted(base: Omit<DivergenceDetails, 'kind' | 'exchange'>, live: ModelRequest): MatchResult {
-    const recorded = this.exchanges.filter(
-      (e) => e.request.provider === live.provider && e.request.endpoint === live.endpoint,
-    ).length;
+    const recorded = this.exchanges.filter((e) => sameRoute(e.request, live)).length;
     return {
       ok: false,
       divergence: {
@@ -343,6 +340,19 @@ export class ReplayMatcher {
     return this.#options.normalizeRequest ? this.#options.normalizeRequest(out) : out;
   }
 }
+
+/**
+ * Exchanges a live request can be compared with. Opaque exchanges (providers/opaque.ts) share one
+ * endpoint name, so their route is their method and path: an upload is never reported as a
+ * changed download, and a path never recorded reads as `unexpected`.
+ */
+function sameRoute(recorded: ModelRequest, live: ModelRequest): boolean {
+  if (recorded.provider !== live.provider || recorded.endpoint !== live.endpoint) return false;
+  if (!isOpaque(live)) return true;
+  return recorded.method === live.method && pathOf(recorded.url) === pathOf(live.url);
+}
+
+const pathOf = (url: string) => url.split('?')[0];
 
 /** Removes `a.b[0].c` / `a.b[*].c` paths from a JSON value (copying only what it touches). */
 export function omitPaths<T>(value: T, paths: string[]): T {

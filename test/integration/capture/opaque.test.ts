@@ -135,20 +135,26 @@ describe('routes the adapters do not model, through the real openai SDK', () => 
     await expect(transcribe).rejects.toThrow(ReplayDivergenceError);
     await expect(transcribe).rejects.toThrow(/body_multipart/);
     // A route never recorded, and a path outside the API on the recorded host.
-    for (const call of [
-      () =>
-        openai.batches.create({
-          input_file_id: 'file-x',
-          endpoint: '/v1/chat/completions',
-          completion_window: '24h',
-        }),
-      () => fetch(`${origin}/health`),
-    ]) {
+    const calls: [string, () => Promise<unknown>][] = [
+      [
+        'POST /v1/batches',
+        () =>
+          openai.batches.create({
+            input_file_id: 'file-x',
+            endpoint: '/v1/chat/completions',
+            completion_window: '24h',
+          }),
+      ],
+      ['GET /health', () => fetch(`${origin}/health`)],
+    ];
+    for (const [what, call] of calls) {
       const run = record({ cassette, mode: 'replay' }, async () => {
         await call();
       });
       await expect(run).rejects.toThrow(ReplayDivergenceError);
-      await expect(run).rejects.toThrow('REPLAYKIT_MODE=record');
+      await expect(run).rejects.toThrow(
+        `the cassette has no exchange for openai opaque (${what}).\n  If the change is intended, re-record: REPLAYKIT_MODE=record <your test command>`,
+      );
     }
     expect(wire?.hits).toEqual([]);
   });

@@ -125,6 +125,26 @@ function steps(p: P, key: string = KEYS[p]): StepInput[] {
         item: { type: 'command_execution', aggregated_output: key },
       },
     },
+    {
+      ...common,
+      type: 'model.request',
+      method: 'POST',
+      url: '/v1/files',
+      transport: 'http',
+      stream: false,
+      headers: {},
+      // A multipart upload: a text field and a file name carry it; the binary part cannot.
+      body_multipart: {
+        boundary: 'b',
+        parts: [
+          { headers: ['Content-Disposition: form-data; name="note"'], body_text: `token ${key}` },
+          {
+            headers: [`Content-Disposition: form-data; name="file"; filename="${key}.txt"`],
+            body_base64: 'AAEC',
+          },
+        ],
+      },
+    },
   ] as StepInput[];
 }
 
