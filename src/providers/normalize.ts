@@ -97,10 +97,12 @@ function withoutBoundary(step: ModelRequest): Pick<ModelRequest, 'body_text' | '
   if (!boundary || (body_text === undefined && body_base64 === undefined)) {
     return { body_text, body_base64 };
   }
-  if (body_text !== undefined) return { body_text: body_text.split(boundary).join(VOLATILE) };
+  // The delimiter lines, not every occurrence of a (possibly short) boundary string.
+  const delimiter = `--${boundary}`;
+  if (body_text !== undefined) return { body_text: body_text.split(delimiter).join(VOLATILE) };
   const bytes = Buffer.from(body_base64 ?? '', 'base64');
   const cut: Buffer[] = [];
-  const mark = Buffer.from(boundary);
+  const mark = Buffer.from(delimiter);
   let at = 0;
   for (let i = bytes.indexOf(mark); i >= 0; i = bytes.indexOf(mark, at)) {
     cut.push(bytes.subarray(at, i), Buffer.from(VOLATILE));
@@ -149,8 +151,12 @@ export function normalizeStep(step: Step): Step {
         headers: normalizeHeaders(step.headers, agent?.header),
         ...(boundary ? withoutBoundary(step) : {}),
       };
-      if (boundary)
-        out.headers['content-type'] = out.headers['content-type']!.split(boundary).join(VOLATILE);
+      if (boundary) {
+        out.headers['content-type'] = out.headers['content-type']!.replace(
+          /(;\s*boundary=)(?:"[^"]*"|[^;\s]+)/i,
+          `$1${VOLATILE}`,
+        );
+      }
       if (step.body_multipart) out.body_multipart = { ...step.body_multipart, boundary: VOLATILE };
       if (step.body !== undefined) out.body = normalizeRequestBody(step);
       return out;
