@@ -24,53 +24,46 @@ const SIMPLE: Record<string, string> = {
   t: '\t',
 };
 
-const isHex = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+/** A JSON escape; matched left to right, so `\\n` is an escaped backslash, then `n`. */
+const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9A-Fa-f]{4})/g;
 
 interface Level {
   text: string;
-  /** `starts[i]`: where decoded character i begins in the level above; `starts[len]` its length. */
-  starts: Uint32Array;
+  /** Per escape, in order: its position in `text`, in the level above, and its raw width. */
+  at: number[];
+  raw: number[];
+  width: number[];
 }
 
 /** One level of escapes decoded; undefined when there was none. */
 function decodeOnce(s: string): Level | undefined {
-  const starts = new Uint32Array(s.length + 1);
-  let out = '';
-  let n = 0;
-  let i = 0;
-  let changed = false;
-  while (i < s.length) {
-    starts[n] = i;
-    if (s.charCodeAt(i) === 92 && i + 1 < s.length) {
-      const next = s[i + 1]!;
-      const simple = SIMPLE[next];
-      if (simple !== undefined) {
-        out += simple;
-        n++;
-        i += 2;
-        changed = true;
-        continue;
-      }
-      if (next === 'u' && hex4(s, i + 2)) {
-        out += String.fromCharCode(Number.parseInt(s.slice(i + 2, i + 6), 16));
-        n++;
-        i += 6;
-        changed = true;
-        continue;
-      }
-    }
-    out += s[i];
-    n++;
-    i++;
-  }
-  starts[n] = s.length;
-  return changed ? { text: out, starts: starts.subarray(0, n + 1) } : undefined;
+  const at: number[] = [];
+  const raw: number[] = [];
+  const width: number[] = [];
+  let shrink = 0;
+  const text = s.replace(ESCAPE, (m: string, offset: number) => {
+    at.push(offset - shrink);
+    raw.push(offset);
+    width.push(m.length);
+    shrink += m.length - 1;
+    return m.length === 2 ? SIMPLE[m[1]!]! : String.fromCharCode(Number.parseInt(m.slice(2), 16));
+  });
+  return at.length === 0 ? undefined : { text, at, raw, width };
 }
 
-function hex4(s: string, at: number): boolean {
-  if (at + 4 > s.length) return false;
-  for (let k = at; k < at + 4; k++) if (!isHex(s.charCodeAt(k))) return false;
-  return true;
+/** Position `p` of a level's text in the level above: after the last escape that precedes it. */
+function up(level: Level, p: number): number {
+  let lo = 0;
+  let hi = level.at.length - 1;
+  let k = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (level.at[mid]! < p) {
+      k = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return k === -1 ? p : level.raw[k]! + level.width[k]! + (p - level.at[k]! - 1);
 }
 
 export interface DecodedView {
@@ -95,7 +88,7 @@ export function decodedView(raw: string): DecodedView {
     text,
     toRaw(pos) {
       let p = pos;
-      for (let l = levels.length - 1; l >= 0; l--) p = levels[l]!.starts[p]!;
+      for (let l = levels.length - 1; l >= 0; l--) p = up(levels[l]!, p);
       return p;
     },
   };

@@ -39,6 +39,14 @@ const ATOMS = [
   'API_KEY=',
   '4111 ',
   '\\n',
+  // Escapes at every level (issue 14): findings map back through them and must stay in range.
+  '\\',
+  '\\\\',
+  '\\"',
+  '\\\\n',
+  '\\u00e9',
+  '\\u00',
+  '\\/',
 ];
 
 test('random long inputs built from pattern fragments: findings are sorted, disjoint and in range', () => {
@@ -71,6 +79,8 @@ test.each([
   ['assignment openers', '"api_key": "'.repeat(25_000)],
   ['email-like', 'a.b-c@d.e-f.'.repeat(25_000)],
   ['digits and spaces', '1 '.repeat(150_000)],
+  ['backslashes (eight levels of escapes)', '\\'.repeat(300_000)],
+  ['escaped quotes and line breaks', '\\"\\n'.repeat(75_000)],
 ])('a 300 KB run of %s finishes', (_name, text) => {
   const found = detectSecrets(text, { env: {} });
   expect(Array.isArray(found)).toBe(true);
