@@ -413,6 +413,20 @@ describe('a WebSocket that cannot be captured never passes for a recording', () 
       const { steps } = await loadCassette(cassette);
       expect(steps.map((s) => s.type)).toEqual(['error.event']);
       expect(steps[0]).toMatchObject({ source: 'capture', code: 'E_CAPTURE' });
+
+      // Replay mode refuses the same way: the socket is never answered with frames it cannot
+      // send, and stop() says why.
+      const replay = await record({ cassette, mode: 'replay' });
+      await wsClient(up.url, 'hi').catch(() => undefined);
+      const replayStopped = await replay.stop().then(
+        () => null,
+        (error: unknown) => error as ReplayKitError,
+      );
+      expect(replayStopped?.code).toBe('E_WEBSOCKET_CAPTURE');
+      expect(replayStopped?.message).toContain(
+        'Failed to replay "GET /v1/responses" over WebSocket',
+      );
+      expect(up.received.filter((r) => r.websocket)).toEqual([]);
     } finally {
       other.dispose();
     }
