@@ -20,8 +20,8 @@ export default defineCommand({
   args: {
     file: { type: 'positional', required: true, description: 'The .rpk file' },
     golden: { type: 'string', description: 'A golden .rpk whose canonical steps FILE must equal' },
-    json: { type: 'boolean', description: 'Print the result as one JSON object' },
     'ignore-path': ignorePathArg,
+    json: { type: 'boolean', description: 'Print the result as one JSON object' },
   },
   async run({ args, rawArgs }) {
     // The same match options as record() and expectReplayParity take.

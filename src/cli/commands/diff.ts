@@ -13,8 +13,8 @@ export default defineCommand({
   args: {
     a: { type: 'positional', required: true, description: 'The recorded (expected) .rpk file' },
     b: { type: 'positional', required: true, description: 'The .rpk file to compare with it' },
-    json: { type: 'boolean', description: 'Print the comparison as one JSON object' },
     'ignore-path': ignorePathArg,
+    json: { type: 'boolean', description: 'Print the comparison as one JSON object' },
   },
   async run({ args, rawArgs }) {
     const ignorePaths = repeated(rawArgs, '--ignore-path');
