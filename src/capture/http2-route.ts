@@ -22,7 +22,7 @@
  */
 import http2 from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { Interceptor } from '@mswjs/interceptors';
 import { SocketInterceptor } from '@mswjs/interceptors/net';
 import { ReplayKitError } from '../errors.ts';
@@ -50,6 +50,7 @@ const PENDING = 0;
 let guard: Http2Guard | null = null;
 let installed = false;
 const held = new WeakMap<object, HeldSocket>();
+const origins = new WeakMap<object, string>();
 
 /**
  * Patches `http2.connect` once (kept for the life of the process, like the interceptor). Call
@@ -73,9 +74,10 @@ export function installHttp2Route(): void {
     const session = context
       ? context.run(() => Reflect.apply(connect, this, args))
       : Reflect.apply(connect, this, args);
-    guardRequests(session, originOf(args[0]));
+    origins.set(session, originOf(args[0]));
     return session;
   } as typeof http2.connect;
+  guardRequests(connect);
   http2.connect = patched;
   // ESM importers (`import { connect } from 'node:http2'`) see the patched function too.
   syncBuiltinESMExports();
@@ -123,17 +125,45 @@ function originOf(authority: unknown): string {
   }
 }
 
-function guardRequests(session: http2.ClientHttp2Session, origin: string): void {
-  const request = session.request;
-  session.request = function guardedRequest(
+/** A session over a stream that goes nowhere: whatever is sent on it never leaves the process. */
+function nowhereSession(connect: typeof http2.connect): http2.ClientHttp2Session {
+  const nowhere = new Duplex({ read() {}, write: (_chunk, _encoding, done) => done() });
+  const session = connect('http://replaykit.invalid', { createConnection: () => nowhere });
+  session.on('error', () => undefined);
+  return session;
+}
+
+/**
+ * Guards `request` on `ClientHttp2Session.prototype` (Node does not export the class), so
+ * sessions opened before the first `record()` (a gRPC channel, a pooled session) are guarded too.
+ * A refused request is made on a session that goes nowhere, so that nothing reaches the server
+ * and the caller still gets a real stream, which fails with the refusal.
+ */
+function guardRequests(connect: typeof http2.connect): void {
+  const probe = nowhereSession(connect);
+  probe.destroy();
+  const prototype = Object.getPrototypeOf(probe) as http2.ClientHttp2Session;
+  const request = prototype.request;
+  prototype.request = function guardedRequest(
     this: http2.ClientHttp2Session,
     ...args: Parameters<typeof request>
   ) {
-    const stream = Reflect.apply(request, this, args);
-    const refusal = guard?.(headerObject(args[0]), origin) ?? null;
-    if (refusal) stream.destroy(refusal);
+    const refusal = guard?.(headerObject(args[0]), origins.get(this) ?? originOfSession(this));
+    if (!refusal) return Reflect.apply(request, this, args);
+    const nowhere = nowhereSession(connect);
+    const stream = Reflect.apply(request, nowhere, args) as http2.ClientHttp2Stream;
+    stream.once('close', () => nowhere.destroy());
+    stream.destroy(refusal);
     return stream;
   } as typeof request;
+}
+
+/** A session opened before the patch: its TLS origin, else its peer's address. */
+function originOfSession(session: http2.ClientHttp2Session): string {
+  const tlsOrigin = session.originSet?.[0];
+  if (tlsOrigin) return tlsOrigin;
+  const { remoteAddress, remotePort } = session.socket ?? {};
+  return `http://${remoteAddress?.includes(':') ? `[${remoteAddress}]` : remoteAddress}:${remotePort}`;
 }
 
 /**

@@ -23,6 +23,8 @@ let base: string;
 let ca: string;
 const seen: { path: string; version: string }[] = [];
 let dir: string;
+/** An HTTP/2 session opened before the first record() in this worker, and kept open. */
+let early: http2.ClientHttp2Session;
 
 const chatCompletion = {
   id: 'chatcmpl-h2',
@@ -46,6 +48,45 @@ const converse = {
   usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 },
   metrics: { latencyMs: 1 },
 };
+
+const client = (requestHandler?: NodeHttpHandler) =>
+  new BedrockRuntimeClient({
+    region: 'us-east-1',
+    endpoint: base,
+    credentials: { accessKeyId: 'AKIDREPLAYKITTEST', secretAccessKey: 'not-a-secret' },
+    ...(requestHandler ? { requestHandler } : {}),
+  });
+const converseWith = async (c: BedrockRuntimeClient) => {
+  try {
+    const out = await c.send(
+      new ConverseCommand({
+        modelId: 'anthropic.claude-3-haiku',
+        messages: [{ role: 'user', content: [{ text: 'hi' }] }],
+      }),
+    );
+    return out.output?.message?.content?.[0]?.text;
+  } finally {
+    c.destroy();
+  }
+};
+
+/** A Converse call by hand on an open session: resolves to the body, rejects with the error. */
+const converseOn = (session: http2.ClientHttp2Session) =>
+  new Promise<string>((resolve, reject) => {
+    const req = session.request({
+      ':method': 'POST',
+      ':path': '/model/anthropic.claude-3-haiku/converse',
+      'content-type': 'application/json',
+    });
+    req.on('error', reject);
+    req.end('{"messages":[]}');
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => {
+      body += chunk;
+    });
+    req.on('end', () => resolve(body));
+  });
 
 beforeAll(async () => {
   const authority = await createCA({
@@ -71,8 +112,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = mkdtempSync(path.join(tmpdir(), 'rk-h2-providers-'));
+  early = http2.connect(base);
+  expect(await converseOn(early)).toContain('bedrock answer');
 });
 afterAll(() => {
+  early?.close();
   server?.close();
 });
 
@@ -112,27 +156,6 @@ describe('a fetch dispatcher with allowH2', () => {
 });
 
 describe("the AWS SDK's default Bedrock Runtime client (HTTP/2)", () => {
-  const client = (requestHandler?: NodeHttpHandler) =>
-    new BedrockRuntimeClient({
-      region: 'us-east-1',
-      endpoint: base,
-      credentials: { accessKeyId: 'AKIDREPLAYKITTEST', secretAccessKey: 'not-a-secret' },
-      ...(requestHandler ? { requestHandler } : {}),
-    });
-  const converseWith = async (c: BedrockRuntimeClient) => {
-    try {
-      const out = await c.send(
-        new ConverseCommand({
-          modelId: 'anthropic.claude-3-haiku',
-          messages: [{ role: 'user', content: [{ text: 'hi' }] }],
-        }),
-      );
-      return out.output?.message?.content?.[0]?.text;
-    } finally {
-      c.destroy();
-    }
-  };
-
   test('works before record(), is refused at once inside it (record and replay mode), works after', async () => {
     seen.length = 0;
     expect(await converseWith(client())).toBe('bedrock answer');
@@ -153,6 +176,19 @@ describe("the AWS SDK's default Bedrock Runtime client (HTTP/2)", () => {
 
     expect(await converseWith(client())).toBe('bedrock answer');
     expect(seen).toHaveLength(2);
+  });
+
+  test('a session opened before the first record() is refused inside it too, and works after', async () => {
+    seen.length = 0;
+    const cassette = path.join(dir, 'early-session.rpk');
+    const inside = record({ cassette, mode: 'record' }, () => converseOn(early));
+    await expect(inside).rejects.toMatchObject({ code: 'E_TRANSPORT_NOT_CAPTURED' });
+    await expect(inside).rejects.toThrow(
+      `Failed to capture "POST ${base}/model/anthropic.claude-3-haiku/converse"`,
+    );
+    expect(seen).toHaveLength(0);
+    expect(await converseOn(early)).toContain('bedrock answer');
+    expect(seen).toHaveLength(1);
   });
 
   test('the way out the error names (an HTTP/1.1 handler) goes through inside record()', async () => {
