@@ -21,7 +21,7 @@ import { headersRecord } from './raw.ts';
 
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
-interface DispatchOptions {
+export interface DispatchOptions {
   origin?: string | URL;
   path: string;
   method?: string;
@@ -30,7 +30,7 @@ interface DispatchOptions {
   upgrade?: string | null;
 }
 
-interface FetchHandler {
+export interface FetchHandler {
   onConnect?(abort: (reason?: unknown) => void): void;
   onResponseStarted?(): void;
   onHeaders?(status: number, raw: Buffer[], resume: () => void, statusText: string): boolean;
@@ -39,7 +39,7 @@ interface FetchHandler {
   onError?(error: unknown): void;
 }
 
-interface Dispatcher {
+export interface Dispatcher {
   dispatch(options: DispatchOptions, handler: FetchHandler): boolean;
   [key: string]: unknown;
 }
@@ -58,18 +58,31 @@ type GlobalSlot = { [GLOBAL_DISPATCHER]?: Dispatcher };
 
 /** Installs the route; returns the function that removes it (if it is still the one installed). */
 export function installFetchRoute(answer: RouteAnswer): () => void {
+  return installGlobalDispatch((original, options, handler) => {
+    serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
+  });
+}
+
+/**
+ * Puts `dispatch` in front of undici's global dispatcher (upgrades go straight on); returns the
+ * function that restores the original, if this one is still installed. The record route
+ * (fetch-record.ts) and the replay route share it.
+ */
+export function installGlobalDispatch(
+  dispatch: (original: Dispatcher, options: DispatchOptions, handler: FetchHandler) => void,
+): () => void {
   const slot = globalThis as GlobalSlot;
   const original = slot[GLOBAL_DISPATCHER] ?? createDefaultDispatcher();
   if (!original) return () => {};
-  const dispatch = (options: DispatchOptions, handler: FetchHandler): boolean => {
+  const front = (options: DispatchOptions, handler: FetchHandler): boolean => {
     if (options.upgrade) return original.dispatch(options, handler);
-    serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
+    dispatch(original, options, handler);
     return true;
   };
   // Everything but `dispatch` is the original's, called on the original (close, destroy, events).
   const route = new Proxy(original, {
     get(target, property) {
-      if (property === 'dispatch') return dispatch;
+      if (property === 'dispatch') return front;
       const value = Reflect.get(target, property, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -99,16 +112,7 @@ async function serve(
 ): Promise<void> {
   const abort = new AbortController();
   handler.onConnect?.((reason) => abort.abort(reason ?? new DOMException('aborted', 'AbortError')));
-  const raw = readBody(options.body).then(
-    (body): RawRequest => ({
-      method: (options.method ?? 'GET').toUpperCase(),
-      url: options.path,
-      origin: String(options.origin ?? ''),
-      headers: headersRecord(options.headers),
-      body: body && body.length > 0 ? body : null,
-      transport: 'http',
-    }),
-  );
+  const raw = dispatchedRequest(options);
   const response = await answer(raw, abort.signal);
   if (!response) {
     // The body was read: send the bytes on instead of the consumed iterable.
@@ -188,6 +192,20 @@ async function pump(response: Response, handler: FetchHandler, signal: AbortSign
   } finally {
     signal.removeEventListener('abort', stop);
   }
+}
+
+/** The request undici was asked to send, its body read whole (the iterable is used up). */
+export function dispatchedRequest(options: DispatchOptions): Promise<RawRequest> {
+  return readBody(options.body).then(
+    (body): RawRequest => ({
+      method: (options.method ?? 'GET').toUpperCase(),
+      url: options.path,
+      origin: String(options.origin ?? ''),
+      headers: headersRecord(options.headers),
+      body: body && body.length > 0 ? body : null,
+      transport: 'http',
+    }),
+  );
 }
 
 async function readBody(body: unknown): Promise<Uint8Array | null> {

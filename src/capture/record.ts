@@ -22,6 +22,7 @@ import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
 import { VERSION } from '../version.ts';
+import { installFetchRecorder } from './fetch-record.ts';
 import { installFetchRoute } from './fetch-route.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
 import { refuseProviderTraffic, setHttp2Guard } from './http2-route.ts';
@@ -232,8 +233,10 @@ async function startRecord(
   const handler = new RecordHandler(pipeline);
   const release = claim(cassette);
   const uninstallSockets = installHandler(handler);
+  const uninstallFetch = installFetchRecorder((raw) => handler.dispatched(raw));
   const unguard = setHttp2Guard(refuseProviderTraffic);
   const uninstall = () => {
+    uninstallFetch();
     uninstallSockets();
     unguard();
   };

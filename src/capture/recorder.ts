@@ -4,8 +4,11 @@
  * crashed test run still leaves what it saw on disk.
  */
 
+import { createHash } from 'node:crypto';
 import type { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
+import type { DispatchedExchange } from './fetch-record.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { headersRecord, rawRequest } from './raw.ts';
 import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
@@ -19,6 +22,13 @@ export class RecordHandler implements InterceptHandler {
   readonly #open = new Map<string, { exchange: ExchangeCapture; gone: ClientGone }>();
   readonly #reading = new Set<Promise<void>>();
   readonly #streaming = new Set<ExchangeCapture>();
+  /**
+   * Requests the fetch route records, by `sentKey`, one ticket per call: the socket-level request
+   * of such a call is skipped. Identical requests may use each other's tickets; a call takes its
+   * own back only if no socket-level request used it.
+   */
+  readonly #skip = new Map<string, Set<object>>();
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(pipeline: CapturePipeline) {
     this.#pipeline = pipeline;
@@ -42,7 +52,9 @@ export class RecordHandler implements InterceptHandler {
       this.#sockets.add(await recordWebSocket(request, raw, socket, this.#pipeline, respondWith));
       return;
     }
-    const exchange = this.#pipeline.begin(await rawRequest(request));
+    const raw = await rawRequest(request);
+    if (this.#skipped(raw)) return;
+    const exchange = this.#pipeline.begin(raw);
     if (exchange)
       this.#open.set(requestId, { exchange, gone: clientGone(request.signal, initiator) });
   }
@@ -59,6 +71,74 @@ export class RecordHandler implements InterceptHandler {
       this.#streaming.delete(open.exchange);
     });
     this.#reading.add(task);
+  }
+
+  /**
+   * A `fetch` call seen at undici's global dispatcher (fetch-record.ts). Calls take their turn in
+   * the order they were dispatched, so concurrent calls are numbered in the order the app issued
+   * them, the order replay matches them in (issue 13, symptom 2).
+   */
+  dispatched(raw: Promise<RawRequest>): Promise<DispatchedExchange | null> {
+    const turn = this.#turn.then(async () => {
+      const request = await raw;
+      const exchange = this.#pipeline.begin(request);
+      return exchange ? this.#follow(exchange, request) : null;
+    });
+    this.#turn = turn.catch(() => undefined);
+    return turn;
+  }
+
+  #follow(exchange: ExchangeCapture, request: RawRequest): DispatchedExchange {
+    const key = sentKey(request);
+    const ticket = {};
+    const tickets = this.#skip.get(key) ?? new Set();
+    this.#skip.set(key, tickets.add(ticket));
+    // Until its response head, an unanswered call is written at stop() as the socket path does.
+    const id = `fetch ${exchange.correlation_id}`;
+    this.#open.set(id, { exchange, gone: { promise: new Promise(() => {}), dispose() {} } });
+    // The socket-level request, if the interceptor sees one, comes before the response head.
+    const release = () => {
+      tickets.delete(ticket);
+      if (tickets.size === 0 && this.#skip.get(key) === tickets) this.#skip.delete(key);
+    };
+    let headed = false;
+    let finish = () => {};
+    return {
+      exchange,
+      head: (status, headers) => {
+        release();
+        headed = true;
+        this.#open.delete(id);
+        exchange.head(status, headers);
+        this.#streaming.add(exchange);
+        const task = new Promise<void>((resolve) => {
+          finish = resolve;
+        }).finally(() => {
+          this.#reading.delete(task);
+          this.#streaming.delete(exchange);
+        });
+        this.#reading.add(task);
+      },
+      settled: (how) => {
+        release();
+        if (!headed) return;
+        // A client that goes away after the terminal event read the whole response.
+        if (how === 'complete' || exchange.done) exchange.end();
+        else exchange.end({ aborted: true });
+        finish();
+      },
+    };
+  }
+
+  #skipped(raw: RawRequest): boolean {
+    if (this.#skip.size === 0) return false;
+    const key = sentKey(raw);
+    const tickets = this.#skip.get(key);
+    const ticket = tickets?.values().next().value;
+    if (!tickets || !ticket) return false;
+    tickets.delete(ticket);
+    if (tickets.size === 0) this.#skip.delete(key);
+    return true;
   }
 
   /**
@@ -194,4 +274,19 @@ async function drain(
   } finally {
     gone.dispose();
   }
+}
+
+/**
+ * What identifies a request on the wire: method, origin, path and body. Identical concurrent
+ * requests share it, and any of them may stand for another: only their count matters here.
+ */
+function sentKey(raw: RawRequest): string {
+  let origin = raw.origin ?? '';
+  try {
+    origin = new URL(origin).origin;
+  } catch {
+    // Not a URL: compared as it is.
+  }
+  const body = raw.body ? createHash('sha256').update(raw.body).digest('hex') : '';
+  return `${raw.method} ${origin}${raw.url} ${body}`;
 }
