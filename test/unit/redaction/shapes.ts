@@ -99,6 +99,34 @@ export const DELTA_SHAPES: DeltaShape[] = [
     }),
     read: (ev) => (ev.data as Obj).candidates[0].content.parts[0].text,
   },
+  {
+    // Gemini 3 / Vertex streamed function-call arguments: a string value arrives in pieces under
+    // its JSON path (test/fixtures/corpus/google/google-stream-tool-call-arguments.jsonl).
+    name: 'gemini functionCall partialArgs stringValue',
+    make: (stringValue, i) => ({
+      offset_ms: i,
+      data: {
+        candidates: [
+          {
+            content: {
+              role: 'model',
+              parts: [
+                {
+                  functionCall: {
+                    partialArgs: [{ jsonPath: '$.command', stringValue, willContinue: true }],
+                    willContinue: true,
+                  },
+                },
+              ],
+            },
+          },
+        ],
+        responseId: 'r1',
+      },
+    }),
+    read: (ev) =>
+      (ev.data as Obj).candidates[0].content.parts[0].functionCall.partialArgs[0].stringValue,
+  },
 ];
 
 /** Obviously fake secrets of each detected shape (none is a real credential). */
