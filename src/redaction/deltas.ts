@@ -70,11 +70,35 @@ function geminiRefs(candidates: unknown[], out: DeltaRef[]): void {
     if (!isObj(c) || !isObj(c.content) || !Array.isArray(c.content.parts)) return;
     const idx = String(c.index ?? ci);
     c.content.parts.forEach((p, pi) => {
-      if (!isObj(p) || typeof p.text !== 'string') return;
-      out.push({
-        channel: `gemini:${idx}:${p.thought === true ? 'thought' : 'text'}`,
-        text: p.text,
-        path: ['candidates', ci, 'content', 'parts', pi, 'text'],
+      if (!isObj(p)) return;
+      if (typeof p.text === 'string') {
+        out.push({
+          channel: `gemini:${idx}:${p.thought === true ? 'thought' : 'text'}`,
+          text: p.text,
+          path: ['candidates', ci, 'content', 'parts', pi, 'text'],
+        });
+      }
+      // Gemini 3 / Vertex stream function-call arguments: each string value arrives in pieces
+      // under its JSON path, `willContinue` until the last one (issue 14).
+      const call = p.functionCall;
+      if (!isObj(call) || !Array.isArray(call.partialArgs)) return;
+      call.partialArgs.forEach((a, ai) => {
+        if (!isObj(a) || typeof a.stringValue !== 'string') return;
+        out.push({
+          channel: `gemini:${idx}:args:${String(a.jsonPath ?? '')}`,
+          text: a.stringValue,
+          path: [
+            'candidates',
+            ci,
+            'content',
+            'parts',
+            pi,
+            'functionCall',
+            'partialArgs',
+            ai,
+            'stringValue',
+          ],
+        });
       });
     });
   });
@@ -102,10 +126,24 @@ export function closedChannels(data: unknown): (channel: string) => boolean {
   }
   if (Array.isArray(data.candidates)) {
     data.candidates.forEach((c, i) => {
-      if (isObj(c) && c.finishReason) done.push(`gemini:${String(c.index ?? i)}:`);
+      if (!isObj(c)) return;
+      if (c.finishReason) done.push(`gemini:${String(c.index ?? i)}:`);
+      for (const path of finishedArgs(c)) done.push(`gemini:${String(c.index ?? i)}:args:${path}`);
     });
   }
   return (ch) => done.some((p) => ch.startsWith(p));
+}
+
+/** JSON paths of streamed Gemini arguments whose last piece this candidate carries. */
+function finishedArgs(c: Obj): string[] {
+  if (!isObj(c.content) || !Array.isArray(c.content.parts)) return [];
+  return c.content.parts.flatMap((p) => {
+    if (!isObj(p) || !isObj(p.functionCall) || !Array.isArray(p.functionCall.partialArgs))
+      return [];
+    return p.functionCall.partialArgs
+      .filter((a) => isObj(a) && a.willContinue !== true)
+      .map((a) => String((a as Obj).jsonPath ?? ''));
+  });
 }
 
 /** Writes `value` at `path` in a structure produced by the redactor's deep copy. */

@@ -147,8 +147,9 @@ function plantSplit(
   const pairs = [...byChannel.entries()].flatMap(([channel, frags]) =>
     frags.slice(1).flatMap((b, i) => {
       const a = frags[i]!;
+      // A close applies after its event's own text: `a` must not close, `b` may.
       const closed = events
-        .slice(a.event + 1, b.event + 1)
+        .slice(a.event, b.event)
         .some((e) => closedChannels(e.data)(channel));
       return closed ? [] : [[a, b] as const];
     }),
