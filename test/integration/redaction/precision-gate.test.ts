@@ -148,9 +148,7 @@ function plantSplit(
     frags.slice(1).flatMap((b, i) => {
       const a = frags[i]!;
       // A close applies after its event's own text: `a` must not close, `b` may.
-      const closed = events
-        .slice(a.event, b.event)
-        .some((e) => closedChannels(e.data)(channel));
+      const closed = events.slice(a.event, b.event).some((e) => closedChannels(e.data)(channel));
       return closed ? [] : [[a, b] as const];
     }),
   );
