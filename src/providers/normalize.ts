@@ -92,11 +92,11 @@ const VIEW_KEYS: readonly (keyof View)[] = [
  * out of a multipart body that had to be stored whole.
  */
 function withoutBoundary(step: ModelRequest): Pick<ModelRequest, 'body_text' | 'body_base64'> {
-  const boundary = boundaryOf(headerOf(step.headers, 'content-type'));
   const { body_text, body_base64 } = step;
-  if (!boundary || (body_text === undefined && body_base64 === undefined)) {
-    return { body_text, body_base64 };
-  }
+  // Checked first: replay fingerprints every request, and most carry a JSON `body`.
+  if (body_text === undefined && body_base64 === undefined) return { body_text, body_base64 };
+  const boundary = boundaryOf(headerOf(step.headers, 'content-type'));
+  if (!boundary) return { body_text, body_base64 };
   // The delimiter lines, not every occurrence of a (possibly short) boundary string.
   const delimiter = `--${boundary}`;
   if (body_text !== undefined) return { body_text: body_text.split(delimiter).join(VOLATILE) };
