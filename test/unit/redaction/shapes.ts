@@ -100,6 +100,62 @@ export const DELTA_SHAPES: DeltaShape[] = [
     read: (ev) => (ev.data as Obj).candidates[0].content.parts[0].text,
   },
   {
+    // Responses hosted shell: the command's output streams as `delta: { stdout }` objects
+    // (test/fixtures/corpus/openai/openai-shell-container.1.jsonl).
+    name: 'openai responses shell_call_output_content stdout',
+    make: (stdout, i) => ({
+      offset_ms: i,
+      event: 'response.shell_call_output_content.delta',
+      data: {
+        type: 'response.shell_call_output_content.delta',
+        command_index: 0,
+        delta: { stdout },
+        item_id: 'sho_1',
+        output_index: 1,
+        sequence_number: i,
+      },
+    }),
+    read: (ev) => (ev.data as Obj).delta.stdout,
+  },
+  {
+    // Anthropic context compaction summary (test/fixtures/corpus/anthropic/anthropic-compaction.1).
+    name: 'anthropic compaction_delta',
+    make: (content, i) => ({
+      offset_ms: i,
+      event: 'content_block_delta',
+      data: { type: 'content_block_delta', index: 0, delta: { type: 'compaction_delta', content } },
+    }),
+    read: (ev) => (ev.data as Obj).delta.content,
+  },
+  {
+    // Mistral's Chat content as an array of typed parts (corpus/mistral/mistral-reasoning).
+    name: 'mistral chat content parts',
+    make: (text, i) => ({
+      offset_ms: i,
+      data: {
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: [{ type: 'text', text }] } }],
+      },
+    }),
+    read: (ev) => (ev.data as Obj).choices[0].delta.content[0].text,
+  },
+  {
+    name: 'mistral chat thinking parts',
+    make: (text, i) => ({
+      offset_ms: i,
+      data: {
+        object: 'chat.completion.chunk',
+        choices: [
+          {
+            index: 0,
+            delta: { content: [{ type: 'thinking', thinking: [{ type: 'text', text }] }] },
+          },
+        ],
+      },
+    }),
+    read: (ev) => (ev.data as Obj).choices[0].delta.content[0].thinking[0].text,
+  },
+  {
     // Gemini 3 / Vertex streamed function-call arguments: a string value arrives in pieces under
     // its JSON path (test/fixtures/corpus/google/google-stream-tool-call-arguments.jsonl).
     name: 'gemini functionCall partialArgs stringValue',
