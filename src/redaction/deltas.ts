@@ -13,7 +13,10 @@ export interface DeltaRef {
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const ANTHROPIC_FIELDS = ['text', 'partial_json', 'thinking'] as const;
+/** `content`: the `compaction_delta` summary of context compaction. */
+const ANTHROPIC_FIELDS = ['text', 'partial_json', 'thinking', 'content'] as const;
+/** Responses hosted shell output streams as `delta: { stdout, stderr }` objects. */
+const OUTPUT_FIELDS = ['stdout', 'stderr'] as const;
 const CHAT_FIELDS = ['content', 'reasoning_content', 'reasoning', 'refusal'] as const;
 
 export function deltaRefs(data: unknown): DeltaRef[] {
@@ -29,7 +32,14 @@ export function deltaRefs(data: unknown): DeltaRef[] {
       path: ['delta'],
     });
   }
-  // Anthropic Messages: text_delta, input_json_delta, thinking_delta.
+  if (type.startsWith('response.') && type.endsWith('.delta') && isObj(data.delta)) {
+    const at = `${type}:${String(data.item_id ?? '')}:${String(data.output_index ?? '')}:${String(data.command_index ?? '')}`;
+    for (const f of OUTPUT_FIELDS) {
+      const t = data.delta[f];
+      if (typeof t === 'string') out.push({ channel: `${at}:${f}`, text: t, path: ['delta', f] });
+    }
+  }
+  // Anthropic Messages: text_delta, input_json_delta, thinking_delta, compaction_delta.
   if (type === 'content_block_delta' && isObj(data.delta)) {
     for (const f of ANTHROPIC_FIELDS) {
       const t = data.delta[f];
@@ -52,6 +62,29 @@ function chatRefs(choices: unknown[], out: DeltaRef[]): void {
       if (typeof t === 'string') {
         out.push({ channel: `chat:${idx}:${f}`, text: t, path: ['choices', ci, 'delta', f] });
       }
+    }
+    // Mistral sends content as typed parts: `[{ type: 'text', text }]`, and its reasoning as
+    // `[{ type: 'thinking', thinking: [{ type: 'text', text }] }]`.
+    if (Array.isArray(c.delta.content)) {
+      c.delta.content.forEach((part, pi) => {
+        if (!isObj(part)) return;
+        if (typeof part.text === 'string') {
+          out.push({
+            channel: `chat:${idx}:parts:text`,
+            text: part.text,
+            path: ['choices', ci, 'delta', 'content', pi, 'text'],
+          });
+        }
+        if (!Array.isArray(part.thinking)) return;
+        part.thinking.forEach((t, ti) => {
+          if (!isObj(t) || typeof t.text !== 'string') return;
+          out.push({
+            channel: `chat:${idx}:parts:thinking`,
+            text: t.text,
+            path: ['choices', ci, 'delta', 'content', pi, 'thinking', ti, 'text'],
+          });
+        });
+      });
     }
     if (!Array.isArray(c.delta.tool_calls)) return;
     c.delta.tool_calls.forEach((tc, ti) => {
