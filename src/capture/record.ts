@@ -224,13 +224,14 @@ async function startRecord(
     replace: true,
   });
   const started = performance.now();
+  const hosts = new ProviderHosts();
   const pipeline = new CapturePipeline({
     sink: writer,
     redactor,
     clock: () => Math.round((performance.now() - started) * 1000) / 1000,
-    hosts: new ProviderHosts(),
+    hosts,
   });
-  const handler = new RecordHandler(pipeline);
+  const handler = new RecordHandler(pipeline, hosts);
   const release = claim(cassette);
   const uninstallSockets = installHandler(handler);
   const uninstallFetch = installFetchRecorder((raw) => handler.dispatched(raw));

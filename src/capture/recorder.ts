@@ -8,10 +8,17 @@ import { createHash } from 'node:crypto';
 import type { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import type { ProviderHosts } from '../providers/opaque.ts';
 import type { DispatchedExchange } from './fetch-record.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { headersRecord, rawRequest } from './raw.ts';
-import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
+import {
+  classifyUpgrade,
+  isWebSocketUpgrade,
+  refuse,
+  refuseUncapturable,
+  unsupportedSocket,
+} from './websocket.ts';
 import { type RecordedSocket, recordWebSocket } from './websocket-record.ts';
 
 export class RecordHandler implements InterceptHandler {
@@ -30,8 +37,12 @@ export class RecordHandler implements InterceptHandler {
   readonly #skip = new Map<string, Set<object>>();
   #turn: Promise<unknown> = Promise.resolve();
 
-  constructor(pipeline: CapturePipeline) {
+  /** Provider origins learned from the recorded traffic (the pipeline's own). */
+  readonly #hosts: ProviderHosts;
+
+  constructor(pipeline: CapturePipeline, hosts: ProviderHosts) {
     this.#pipeline = pipeline;
+    this.#hosts = hosts;
   }
 
   async onRequest({
@@ -42,8 +53,14 @@ export class RecordHandler implements InterceptHandler {
   }: InterceptedRequest): Promise<void> {
     if (isWebSocketUpgrade(request)) {
       const raw = await rawRequest(request);
+      const upgrade = classifyUpgrade(raw, this.#hosts);
+      if (upgrade.kind === 'provider') {
+        const failure = unsupportedSocket(request, 'record');
+        this.#pipeline.fault(failure, raw.url);
+        return refuse(this.failures, failure, respondWith);
+      }
       // Not a provider socket: it goes to the network untouched, unrecorded.
-      if (!socketRoute(raw)) return;
+      if (upgrade.kind === 'other') return;
       const socket = refuseUncapturable(this.failures, request, initiator, 'record', respondWith);
       if (!socket) {
         this.#pipeline.fault(this.failures.at(-1), raw.url);

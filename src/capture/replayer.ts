@@ -23,7 +23,13 @@ import { keepAsRecorded } from '../replay/trace.ts';
 import type { ClientSocket } from './client-socket.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { rawRequest } from './raw.ts';
-import { isWebSocketUpgrade, refuseUncapturable, socketRoute } from './websocket.ts';
+import {
+  classifyUpgrade,
+  isWebSocketUpgrade,
+  refuse,
+  refuseUncapturable,
+  unsupportedSocket,
+} from './websocket.ts';
 import { replayWebSocket } from './websocket-replay.ts';
 
 export interface ReplayHandlerOptions {
@@ -75,7 +81,11 @@ export class ReplayHandler implements InterceptHandler {
   async onRequest({ request, respondWith, initiator }: InterceptedRequest): Promise<void> {
     if (isWebSocketUpgrade(request)) {
       const raw = await rawRequest(request);
-      if (!socketRoute(raw)) {
+      const upgrade = classifyUpgrade(raw, this.#o.hosts);
+      if (upgrade.kind === 'provider') {
+        return refuse(this.failures, unsupportedSocket(request, 'replay'), respondWith);
+      }
+      if (upgrade.kind === 'other') {
         if (this.#o.unhandled === 'error') respondWith(Response.error());
         return;
       }

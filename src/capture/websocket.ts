@@ -20,6 +20,7 @@ import { FetchResponse } from '@mswjs/interceptors';
 import { ReplayKitError } from '../errors.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { detectRoute } from '../providers/index.ts';
+import type { ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -82,20 +83,46 @@ export function refuseUncapturable(
   try {
     return serverSide(request, initiator, doing);
   } catch (error) {
-    const failure = error as ReplayKitError;
-    failures.push(failure);
-    respondWith(
-      Response.json(
-        { error: { message: failure.message, type: 'replaykit_error', code: failure.code } },
-        { status: 500, headers: { 'x-replaykit-error': failure.code } },
-      ),
-    );
+    refuse(failures, error as ReplayKitError, respondWith);
     return null;
   }
 }
 
-/** The provider route of a WebSocket upgrade: the Responses WebSocket, or `null`. */
-export function socketRoute(raw: RawRequest): RouteInfo | null {
+/** Keeps `failure` for `stop()` and answers the handshake with a `500` naming it. */
+export function refuse(
+  failures: ReplayKitError[],
+  failure: ReplayKitError,
+  respondWith: (response: Response) => void,
+): void {
+  failures.push(failure);
+  respondWith(
+    Response.json(
+      { error: { message: failure.message, type: 'replaykit_error', code: failure.code } },
+      { status: 500, headers: { 'x-replaykit-error': failure.code } },
+    ),
+  );
+}
+
+/**
+ * What an upgrade is to replaykit: the Responses WebSocket (captured turn by turn), another socket
+ * to a provider origin (the Realtime API and the like: no provider module speaks it, so it can be
+ * neither recorded nor replayed, and must not slip by unrecorded or reach the provider in
+ * replay), or someone else's socket (passed through untouched).
+ */
+export function classifyUpgrade(
+  raw: RawRequest,
+  hosts: ProviderHosts,
+): { kind: 'responses'; route: RouteInfo } | { kind: 'provider' } | { kind: 'other' } {
   const route = detectRoute({ ...raw, body: null });
-  return route?.streamFormat === 'websocket' ? route : null;
+  if (route?.streamFormat === 'websocket') return { kind: 'responses', route };
+  return route || hosts.providerOf(raw) ? { kind: 'provider' } : { kind: 'other' };
+}
+
+/** The refusal of a provider socket no provider module speaks. */
+export function unsupportedSocket(request: Request, doing: string): ReplayKitError {
+  const url = new URL(request.url);
+  return new ReplayKitError(
+    'E_WEBSOCKET_CAPTURE',
+    `Failed to ${doing} "GET ${url.pathname}" over WebSocket: replaykit captures only the Responses WebSocket (GET /v1/responses) on a provider host, and this socket would ${doing === 'record' ? 'go unrecorded' : 'reach the provider'}. Use the provider's HTTP API for it inside record(), or open it outside record().`,
+  );
 }

@@ -384,6 +384,51 @@ describe('a WebSocket that cannot be captured never passes for a recording', () 
     expect(cli.stdout + cli.stderr).toContain('WebSocket handshake with no turn');
   });
 
+  test('a provider socket other than the Responses WebSocket (Realtime) is refused at once in record and replay', async () => {
+    up = await startFakeUpstream();
+    up.enqueue({ kind: 'text', text: 'responses turn' }, { kind: 'text', text: 'again' });
+    const { url: origin, port } = up;
+    const realtime = async () => {
+      const ws = new WebSocket(`${origin.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`, {
+        headers,
+      });
+      const [req, res] = (await once(ws, 'unexpected-response')) as [
+        { destroy(): void },
+        { statusCode: number; resume(): void },
+      ];
+      res.resume();
+      req.destroy();
+      return res.statusCode;
+    };
+    const both = async () => ({ turn: await wsClient(origin, 'hi'), realtime: await realtime() });
+    const cassette = path.join(tmp(), 'realtime.rpk');
+    const rec = await record({ cassette, mode: 'record' });
+    const live = await both();
+    const stopped = await rec.stop().then(
+      () => null,
+      (error: unknown) => error as ReplayKitError,
+    );
+    expect(live.realtime).toBe(500);
+    expect(stopped?.code).toBe('E_WEBSOCKET_CAPTURE');
+    expect(stopped?.message).toContain(
+      'Failed to record "GET /v1/realtime" over WebSocket: replaykit captures only the Responses WebSocket',
+    );
+    expect(up.received.some((r) => r.url.startsWith('/v1/realtime'))).toBe(false);
+    await up.close();
+    up = undefined;
+
+    tripwire = await startTripwire(port);
+    const replay = await record({ cassette, mode: 'replay' });
+    const replayed = await both();
+    const replayStopped = await replay.stop().then(
+      () => null,
+      (error: unknown) => error as ReplayKitError,
+    );
+    expect(replayed).toEqual(live);
+    expect(replayStopped?.message).toContain('Failed to replay "GET /v1/realtime" over WebSocket');
+    expect(tripwire.hits).toBe(0);
+  });
+
   test('frames out of reach (another interceptor owns the request) fail the recording loudly', async () => {
     up = await startFakeUpstream();
     up.enqueue({ kind: 'text', text: 'never seen' });
