@@ -4,9 +4,11 @@
  * that replay sent nothing to the network.
  */
 import { createServer, type IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 
 export interface Tripwire {
+  /** The port it listens on (the one asked for, or a free one for 0). */
+  readonly port: number;
   /** `METHOD url` of every request that reached it. */
   readonly hits: string[];
   close(): Promise<void>;
@@ -36,6 +38,7 @@ export async function startTripwire(port: number): Promise<Tripwire> {
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {
+    port: (server.address() as AddressInfo).port,
     hits,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -161,6 +161,48 @@ describe('routes the adapters do not model, through the real openai SDK', () => 
   });
 });
 
+describe('which hosts replay keeps off the network', () => {
+  test('a known provider host is never reached, even by a plain fetch the cassette never saw', async () => {
+    const { cassette } = await roundTrip(async (o) => {
+      const res = await sdk(o).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      return res.choices[0]?.message.content;
+    });
+    // No SDK headers, a host the cassette does not name: only the known-host rule catches it.
+    for (const url of [
+      'https://api.openai.com/v1/vector_stores',
+      'https://api.anthropic.com/v1/files',
+      'https://generativelanguage.googleapis.com/upload/v1beta/files',
+    ]) {
+      const { pathname } = new URL(url);
+      const run = record({ cassette, mode: 'replay' }, async () => {
+        await fetch(url).catch(() => undefined);
+      });
+      await expect(run).rejects.toThrow(
+        new RegExp(
+          `the cassette has no exchange for \\w+ opaque \\(GET ${pathname.replaceAll('/', '\\/')}\\)`,
+        ),
+      );
+    }
+    // Another local service is not a provider's: it passes through, as before.
+    const other = await startTripwire(0);
+    try {
+      const port = other.port;
+      const passed = await record(
+        { cassette, mode: 'replay' },
+        async () => (await fetch(`http://127.0.0.1:${port}/health`)).status,
+      );
+      expect(passed.value).toBe(599);
+      expect(other.hits).toEqual(['GET /health']);
+    } finally {
+      await other.close();
+    }
+    expect(wire?.hits).toEqual([]);
+  });
+});
+
 /** A multipart body written by hand, with the boundary the caller picks. */
 function multipart(
   boundary: string,
