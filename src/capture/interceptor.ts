@@ -13,8 +13,13 @@
  * @note Listeners are awaited by the interceptor before the response reaches the client, so
  * response bodies are read in a detached task; awaiting them here would buffer every stream.
  */
+import { Interceptor } from '@mswjs/interceptors';
 import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
+import { SocketInterceptor } from '@mswjs/interceptors/net';
 import { installHttp2Route } from './http2-route.ts';
+
+/** `SocketController.PENDING`: the connection is not claimed or passed through yet. */
+const PENDING = 0;
 
 export interface InterceptedRequest {
   request: Request;
@@ -43,6 +48,18 @@ export function installHandler(h: InterceptHandler): () => void {
     interceptor.apply();
     // HTTP/2 sessions would hang under the socket interceptor: see http2-route.ts.
     installHttp2Route();
+    // With no recording active, a TLS connection that offers HTTP/2 goes straight to the network,
+    // handshake and ALPN included. The emulated handshake answers ALPN with the client's first
+    // choice (HTTP/1.1 for undici with allowH2, which is how such clients are captured while
+    // recording), and the real connection keeps it: an HTTP/2-only server then refused them, even
+    // after record() (issue 21).
+    Interceptor.singleton(SocketInterceptor).on('connection', (event) => {
+      const alpn = (event.connectionOptions as { ALPNProtocols?: unknown }).ALPNProtocols;
+      const offersH2 = Array.isArray(alpn) && alpn.includes('h2');
+      if (handler === null && offersH2 && event.controller.readyState === PENDING) {
+        event.controller.passthrough();
+      }
+    });
     interceptor.on('request', async ({ request, requestId, controller, initiator }) => {
       // A proxy's CONNECT is never provider traffic, and its body is the tunnel: reading it (as
       // the handlers read every body) threw, and the interceptor answered the client 500 (issue

@@ -20,6 +20,11 @@ export interface Bystander {
   /** Resolves to what the server answered. */
   call(): Promise<string>;
   expected: string;
+  /**
+   * Why this case is left out while a recording is active (a known limit, docs/INTEGRATIONS.md);
+   * it still runs before and after.
+   */
+  notDuringRecord?: string;
 }
 
 export interface Bystanders {
@@ -234,6 +239,23 @@ export async function startBystanders(): Promise<Bystanders> {
       name: 'undici Agent',
       call: () => body(request(`${webUrl}/agent`, { dispatcher: agent })),
       expected: 'http1 GET /agent',
+    },
+    {
+      name: 'undici Agent with allowH2 to an HTTP/2-only server',
+      notDuringRecord:
+        'recording answers its ALPN with HTTP/1.1 (how allowH2 provider traffic is captured), which an HTTP/2-only server refuses',
+      // A new agent each time, so every phase makes its own connection.
+      call: async () => {
+        const h2Agent = new Agent({ allowH2: true, connect: { ca: tls.ca } });
+        try {
+          return await body(
+            request(`https://127.0.0.1:${portOf(h2s)}/h2`, { dispatcher: h2Agent }),
+          );
+        } finally {
+          await h2Agent.close();
+        }
+      },
+      expected: 'h2 tls ok',
     },
     {
       name: 'undici ProxyAgent (CONNECT proxy)',
