@@ -70,19 +70,7 @@ export function alignTraces(
       taken.add(j);
     });
   } else {
-    const waiting = new Map<string, number[]>();
-    actual.forEach((a, j) => {
-      const key = sentKey(a);
-      const list = waiting.get(key);
-      if (list) list.push(j);
-      else waiting.set(key, [j]);
-    });
-    expected.forEach((e, i) => {
-      const j = waiting.get(sentKey(e))?.shift();
-      if (j === undefined) return;
-      partner[i] = j;
-      taken.add(j);
-    });
+    pairEqualSends(expected, actual, partner, taken);
   }
   // What is left pairs by position: a changed request is compared with the one in its place.
   const rest = actual.map((_, j) => j).filter((j) => !taken.has(j));
@@ -96,6 +84,41 @@ export function alignTraces(
       ...rest.map((j) => actual[j]),
     ],
   };
+}
+
+/**
+ * Pairs exchanges that sent the same steps, taking `actual` in the order its exchanges began.
+ * Identical requests cannot be told apart between two files, so each takes, among the recorded
+ * ones like it, one the recording lets begin now (every exchange that ended before it began is
+ * paired already), the one that ended first; the order check then sees a real reordering only.
+ */
+function pairEqualSends(
+  expected: TraceExchange[],
+  actual: TraceExchange[],
+  partner: (number | undefined)[],
+  taken: Set<number>,
+): void {
+  const byKey = new Map<string, number[]>();
+  expected.forEach((e, i) => {
+    const key = sentKey(e);
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
+  });
+  const byEnd = expected.map((_, i) => i).sort((x, y) => expected[x]!.ended - expected[y]!.ended);
+  let next = 0;
+  actual.forEach((a, j) => {
+    const candidates = byKey.get(sentKey(a))?.filter((i) => partner[i] === undefined);
+    if (!candidates?.length) return;
+    while (next < byEnd.length && partner[byEnd[next]!] !== undefined) next++;
+    const open = next < byEnd.length ? expected[byEnd[next]!]!.ended : Number.POSITIVE_INFINITY;
+    const ready = candidates.filter((i) => expected[i]!.began <= open);
+    const pick = (ready.length > 0 ? ready : candidates).reduce((best, i) =>
+      expected[i]!.ended < expected[best]!.ended ? i : best,
+    );
+    partner[pick] = j;
+    taken.add(j);
+  });
 }
 
 /**
