@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** Long enough that the upstream is still writing when the client goes away. */
-const LONG = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
+const LONG = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
 
 interface Line {
   type: string;
@@ -60,8 +60,10 @@ async function start() {
 }
 
 async function expectClosedOnAbort(cassette: string, stop: () => Promise<{ exchanges: number }>) {
-  // Written by the abort itself: stop() has not run, so no grace timer can have closed it.
-  await expect.poll(() => closing(cassette)?.stream?.state, { timeout: 1500 }).toBe('interrupted');
+  // Written by the abort itself: stop() has not run, so no grace timer can have closed it (the
+  // wait is generous for a loaded machine; the stream would take 8 s to end on its own, and then
+  // as `completed`).
+  await expect.poll(() => closing(cassette)?.stream?.state, { timeout: 4000 }).toBe('interrupted');
   const result = await stop();
   expect(result.exchanges).toBe(1);
   const response = closing(cassette);
