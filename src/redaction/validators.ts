@@ -134,6 +134,9 @@ export function plausibleCredential(value: string): boolean {
   const token = value.replace(/^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|Key)\s+/i, '').trim();
   if (token.length < MIN_CREDENTIAL || /^\d+$/.test(token)) return false;
   if (PLACEHOLDER_WORD.test(token) || /^\[.*\]$|^<.*>$|^\(.*\)$/s.test(token)) return false;
+  // Masked by hand: `github_pat_XXXX`, `sk-proj-****`, `sk-...` (js-genai's recorded MCP
+  // requests carry `"AUTHORIZATION": "Bearer github_pat_XXXX"`). No issued token ends so.
+  if (/(?:XXXX|xxxx|\*\*\*|•••|\.\.\.|…)$/.test(token)) return false;
   // References to where the secret lives, not the secret: `${VAR}`, `$VAR`, `{{ var }}`, `%VAR%`.
   if (
     /^\$\{.*\}$|^\$[A-Za-z_]\w*$|^\{\{.*\}\}$|^%\w+%$|^(?:process\.env|os\.environ)\b/s.test(token)

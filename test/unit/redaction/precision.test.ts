@@ -98,6 +98,8 @@ describe('key-name rules inside bodies redact only what could be a credential', 
       db_password: 1234,
       bearer_token: 'abc',
       id_token: 'n/a',
+      mcp: { headers: { AUTHORIZATION: 'Bearer github_pat_XXXX' }, api_key: 'sk-proj-****' },
+      nested: { client_secret: 'sk-...' },
     };
     expect(r.value(body)).toEqual(body);
   });
