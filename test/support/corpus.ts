@@ -65,3 +65,59 @@ export function loadResponses(): CorpusResponse[] {
     body: JSON.parse(text),
   }));
 }
+
+export interface CorpusRequest {
+  file: string;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+interface Recording {
+  interactions?: {
+    request: {
+      method: string;
+      url: string;
+      headers?: Record<string, string>;
+      bodySegments?: unknown[];
+    };
+    response: { headers?: Record<string, string>; bodySegments?: unknown[] };
+  }[];
+}
+
+/**
+ * js-genai's recorded exchanges (`<name>.exchange.json`): requests with their real headers and
+ * URLs, responses as body segments (one per SSE event when streamed).
+ */
+export function loadExchanges(): {
+  requests: CorpusRequest[];
+  streams: CorpusStream[];
+  responses: CorpusResponse[];
+} {
+  const out = {
+    requests: [] as CorpusRequest[],
+    streams: [] as CorpusStream[],
+    responses: [] as CorpusResponse[],
+  };
+  for (const { file, text } of files('.exchange.json')) {
+    const rec = JSON.parse(text) as Recording;
+    (rec.interactions ?? []).forEach(({ request, response }, i) => {
+      const name = `${file}#${i}`;
+      out.requests.push({
+        file: name,
+        method: request.method,
+        url: request.url,
+        headers: request.headers ?? {},
+        body: request.bodySegments ?? [],
+      });
+      const segments = response.bodySegments ?? [];
+      const streamed = /event-stream/.test(response.headers?.['Content-Type'] ?? '');
+      if (streamed) {
+        const events = segments.map((data, n) => ({ offset_ms: n, data }));
+        out.streams.push({ file: name, provider: 'gemini', events });
+      } else out.responses.push({ file: name, provider: 'gemini', body: segments });
+    });
+  }
+  return out;
+}

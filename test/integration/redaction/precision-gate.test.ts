@@ -18,7 +18,7 @@ import { describe, expect, test } from 'vitest';
 import type { StepInput, StreamEvent } from '../../../src/cassette/schema.ts';
 import { closedChannels, deltaRefs, setAt } from '../../../src/redaction/deltas.ts';
 import { createRedactor, detectSecrets } from '../../../src/redaction/index.ts';
-import { CORPUS_DIR, loadResponses, loadStreams } from '../../support/corpus.ts';
+import { CORPUS_DIR, loadExchanges, loadResponses, loadStreams } from '../../support/corpus.ts';
 import {
   brokenJson,
   leaked,
@@ -27,8 +27,10 @@ import {
   plantedSecret,
 } from '../../support/planted.ts';
 
-const streams = loadStreams();
-const responses = loadResponses();
+const exchanges = loadExchanges();
+const streams = [...loadStreams(), ...exchanges.streams];
+const responses = [...loadResponses(), ...exchanges.responses];
+const requests = exchanges.requests;
 const expected = JSON.parse(readFileSync(join(CORPUS_DIR, 'expected-findings.json'), 'utf8')) as {
   file: string;
   events: number[];
@@ -79,6 +81,14 @@ describe('clean corpus: default redaction changes nothing but listed PII', () =>
         });
       }
     }
+    for (const req of requests) {
+      const r = redactor();
+      const same =
+        r.url(req.url) === req.url &&
+        JSON.stringify(r.headers(req.headers)) === JSON.stringify(req.headers) &&
+        JSON.stringify(r.value(req.body)) === JSON.stringify(req.body);
+      if (!same) changes.push({ file: req.file, event: -2, detectors: [] });
+    }
     const falsePositives = changes.filter(
       (c) =>
         !expected.some(
@@ -88,9 +98,9 @@ describe('clean corpus: default redaction changes nothing but listed PII', () =>
             c.detectors.every((d) => d === x.detector),
         ),
     );
-    const exchanges = streams.length + responses.length;
+    const total = streams.length + responses.length;
     console.info(
-      `[precision gate] clean corpus: ${exchanges} exchanges (${streams.length} streams, ${responses.length} bodies), ${changes.length} expected PII change(s), ${falsePositives.length} false positive(s)`,
+      `[precision gate] clean corpus: ${total} exchanges (${streams.length} streams, ${responses.length} bodies, ${requests.length} real requests with headers and URLs), ${changes.length} expected PII change(s), ${falsePositives.length} false positive(s)`,
     );
     expect(falsePositives).toEqual([]);
     // The expected list is not stale: each listed finding is still found.
@@ -183,7 +193,10 @@ const PLANTS = fc.record({
 });
 
 function plantedCopies(): Copy[] {
-  const samples = fc.sample(PLANTS, { seed: 23, numRuns: 3 * (streams.length + responses.length) });
+  const samples = fc.sample(PLANTS, {
+    seed: 23,
+    numRuns: 3 * (streams.length + responses.length) + requests.length,
+  });
   const copies: Copy[] = [];
   let n = 0;
   for (const s of streams) {
@@ -192,8 +205,11 @@ function plantedCopies(): Copy[] {
       const planted: Planted[] = [];
       let events = clone(s.events);
       // Nested first, then the split: the split's two halves stay adjacent in their channel.
-      const target = events[p.pick % events.length]!;
-      if (typeof target.data === 'object' && plantNested(target.data, p.nested.json, p.pick >> 2)) {
+      const target = events[p.pick % Math.max(1, events.length)];
+      if (
+        typeof target?.data === 'object' &&
+        plantNested(target.data, p.nested.json, p.pick >> 2)
+      ) {
         planted.push(...p.nested.planted);
       }
       const split = plantSplit(events, p.split, p.pick, p.cut, p.sep);
@@ -223,6 +239,18 @@ function plantedCopies(): Copy[] {
       const written = JSON.stringify([request, redactStream(events)]);
       copies.push({ name: `${s.file} #${k}`, planted, written });
     }
+  }
+  // Real requests (their own headers, URL and body) with a key in a header, the query and the body.
+  for (const req of requests) {
+    const p = samples[n++]!;
+    const r = redactor();
+    const sep = req.url.includes('?') ? '&' : '?';
+    const written = JSON.stringify([
+      r.url(`${req.url}${sep}key=${encodeURIComponent(p.query.text)}`),
+      r.headers({ ...req.headers, 'x-goog-api-key': p.header.secret, 'X-Debug': p.header.text }),
+      r.value([...(req.body as unknown[]), { note: p.body.json }]),
+    ]);
+    copies.push({ name: req.file, planted: [p.header, p.query, ...p.body.planted], written });
   }
   for (const res of responses) {
     for (let k = 0; k < 3; k++) {
