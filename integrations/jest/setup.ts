@@ -10,7 +10,13 @@ import { beginAuto } from '../shared/auto-cassette.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import { drain, type LedgerEntry } from '../shared/ledger.ts';
 import { toReplayWithParity } from '../shared/matcher.ts';
-import { DEFAULT_DIR, type ReplayKitOptions, recordOptions } from '../shared/options.ts';
+import {
+  DEFAULT_DIR,
+  parityOptions,
+  type ReplayKitOptions,
+  recordOptions,
+} from '../shared/options.ts';
+import { configureParity } from '../shared/parity.ts';
 import { LEDGER_ENV } from './ledger-file.ts';
 import { currentTestNames } from './names.ts';
 
@@ -30,6 +36,7 @@ const noted: LedgerEntry[] = [];
 let session: Awaited<ReturnType<typeof beginAuto>> | null = null;
 
 g.expect.extend({ toReplayWithParity });
+configureParity(parityOptions(options));
 
 if (options.autoCassette) {
   g.beforeEach(async () => {

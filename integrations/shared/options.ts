@@ -30,6 +30,16 @@ export interface ReplayKitOptions {
 
 export const DEFAULT_DIR = 'cassettes';
 
+/** What parity needs of them: it compares the way the scopes match (and redacts as they do). */
+export function parityOptions(o: ReplayKitOptions) {
+  return {
+    ...(o.match ? { match: o.match } : {}),
+    ...(o.allowRepeats ? { allowRepeats: o.allowRepeats } : {}),
+    ...(o.ignorePaths ? { ignorePaths: o.ignorePaths } : {}),
+    ...(o.redact ? { redact: o.redact } : {}),
+  };
+}
+
 /** The `record()` options of an `autoCassette` scope. */
 export function recordOptions(o: ReplayKitOptions) {
   return {

@@ -3,18 +3,35 @@
  * `expectReplayParity` from `replaykit`, plus a note in the ledger for the end-of-run report.
  */
 import path from 'node:path';
-import { expectReplayParity as coreParity } from '../../src/capture/parity.ts';
+import { expectReplayParity as coreParity, type ParityOptions } from '../../src/capture/parity.ts';
 import { ReplayKitError } from '../../src/errors.ts';
 import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
 import { suspendAuto } from './auto-cassette.ts';
 import { note } from './ledger.ts';
 
+/**
+ * The match options the plugin or the Jest setup was given (`ignorePaths`, `match`, ...): parity
+ * compares the way the per-test scopes match, or `ignorePaths` would not reach it (issue 13).
+ */
+// On globalThis: the setup file and the user's `replaykit/vitest` import may be two bundles.
+const KEY = Symbol.for('replaykit.parity-options');
+const store = globalThis as { [KEY]?: ParityOptions };
+const configured = (): ParityOptions => store[KEY] ?? {};
+
+export function configureParity(options: ParityOptions): void {
+  store[KEY] = options;
+}
+
 /** Runs the parity check; resolves with the failure (never throws it). */
-export async function checkParity(rpk: string, run?: () => unknown): Promise<Error | null> {
+export async function checkParity(
+  rpk: string,
+  run?: () => unknown,
+  options: ParityOptions = configured(),
+): Promise<Error | null> {
   const cassette = path.resolve(rpk);
   await suspendAuto();
   try {
-    await coreParity(rpk, run);
+    await coreParity(rpk, run, options);
     note({ cassette, outcome: 'replayed', unusedExchanges: 0 });
     return null;
   } catch (error) {
@@ -28,10 +45,15 @@ export async function checkParity(rpk: string, run?: () => unknown): Promise<Err
 }
 
 /**
- * `await expectReplayParity(rpk, run?)`: replays `run` against the cassette (or, without `run`,
- * self-replays it) and throws `ReplayDivergenceError` with the first divergence.
+ * `await expectReplayParity(rpk, run?, options?)`: replays `run` against the cassette (or, without
+ * `run`, self-replays it) and throws `ReplayDivergenceError` with the first divergence. `options`
+ * default to the match options the plugin or the setup was configured with.
  */
-export async function expectReplayParity(rpk: string, run?: () => unknown): Promise<void> {
-  const error = await checkParity(rpk, run);
+export async function expectReplayParity(
+  rpk: string,
+  run?: () => unknown,
+  options?: ParityOptions,
+): Promise<void> {
+  const error = await checkParity(rpk, run, options ?? configured());
   if (error) throw error;
 }

@@ -8,7 +8,8 @@ import { beginAuto } from '../shared/auto-cassette.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import { drain } from '../shared/ledger.ts';
 import { toReplayWithParity } from '../shared/matcher.ts';
-import { DEFAULT_DIR, recordOptions } from '../shared/options.ts';
+import { DEFAULT_DIR, parityOptions, recordOptions } from '../shared/options.ts';
+import { configureParity } from '../shared/parity.ts';
 import type { ProvidedOptions } from './index.ts';
 import { META_KEY } from './reporter.ts';
 
@@ -24,6 +25,7 @@ expect.extend({ toReplayWithParity });
 const options = ((inject as (key: string) => unknown)('replaykit') ??
   {}) as Partial<ProvidedOptions>;
 let session: Awaited<ReturnType<typeof beginAuto>> | null = null;
+configureParity(parityOptions(options));
 
 if (options.autoCassette) {
   beforeEach(async (context) => {

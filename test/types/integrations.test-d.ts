@@ -14,6 +14,7 @@ import {
   type ReplayKitOptions,
   replaykit,
 } from '../../integrations/vitest/index.ts';
+import type { ParityOptions } from '../../src/index.ts';
 
 describe('replaykit/vitest', () => {
   test('the plugin is accepted by vitest.config', () => {
@@ -38,8 +39,10 @@ describe('replaykit/vitest', () => {
     expect('x.rpk').toReplayWithParity(42);
   });
 
-  test('expectReplayParity(rpk, run?) resolves to nothing and throws on divergence', () => {
-    expectTypeOf(expectReplayParity).parameters.toEqualTypeOf<[string, (() => unknown)?]>();
+  test('expectReplayParity(rpk, run?, options?) resolves to nothing and throws on divergence', () => {
+    expectTypeOf(expectReplayParity).parameters.toEqualTypeOf<
+      [string, (() => unknown)?, ParityOptions?]
+    >();
     expectTypeOf(expectReplayParity).returns.toEqualTypeOf<Promise<void>>();
   });
 });
