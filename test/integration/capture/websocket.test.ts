@@ -296,6 +296,39 @@ describe('replay pacing', () => {
   });
 });
 
+describe('a client that goes away mid-turn', () => {
+  test('closing the socket mid-stream writes the turn as interrupted, with the frames it got', async () => {
+    up = await startFakeUpstream();
+    up.enqueue({ kind: 'text', text: 'one two three four five six', delayMs: 20 });
+    const cassette = path.join(tmp(), 'cut.rpk');
+    const rec = await record({ cassette, mode: 'record' });
+    const ws = new WebSocket(`${up.url.replace('http', 'ws')}/v1/responses`, { headers });
+    await once(ws, 'open');
+    ws.send(
+      JSON.stringify({
+        type: 'response.create',
+        model: 'gpt-5-mini',
+        input: [{ type: 'message', role: 'user', content: 'count' }],
+      }),
+    );
+    let got = 0;
+    await new Promise<void>((resolve) =>
+      ws.on('message', () => {
+        if (++got === 3) resolve();
+      }),
+    );
+    ws.close();
+    await once(ws, 'close');
+    await rec.stop();
+    const { steps } = await loadCassette(cassette);
+    const response = steps.find((s) => s.type === 'model.response');
+    expect(response?.stream?.state).toBe('interrupted');
+    expect(response?.stream?.events.length).toBeGreaterThanOrEqual(3);
+    expect(response?.stream?.events.at(-1)?.data).not.toMatchObject({ type: 'response.completed' });
+    await expectReplayParity(cassette);
+  });
+});
+
 describe('a socket kept open across recordings', () => {
   test('the Agents SDK reuses its socket: each recording still gets its own turns', async () => {
     up = await startFakeUpstream();
