@@ -8,9 +8,6 @@
  * 3. parity: `expectReplayParity` on the run and on the cassette alone;
  * 4. divergence: a changed prompt fails with a `ReplayDivergenceError` naming the JSON path;
  * 5. tripwire: after all of them, no request ever reached the stopped upstream.
- *
- * A check that one of issue 13's symptoms still breaks is declared in `known` and runs as
- * `test.fails`, so the suite documents the gap and turns red the day the gap closes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,8 +17,6 @@ import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 import { createPrivateCa } from './private-ca.ts';
 import { startTripwire, type Tripwire } from './tripwire.ts';
-
-export type Check = 'record' | 'replay' | 'parity' | 'divergence' | 'tripwire';
 
 export interface RunEnv {
   /** The upstream's origin (`http://127.0.0.1:PORT`, `https://` for TLS scenarios). */
@@ -48,8 +43,6 @@ export interface Scenario<T = unknown> {
   sane: (value: T) => void;
   /** Record/replay rounds, each on its own cassette (twins: 20 in a row). Default 1. */
   rounds?: number;
-  /** Checks that fail today, with the issue-13 symptom that breaks them. */
-  known?: Partial<Record<Check, string>>;
 }
 
 interface Round<T> {
@@ -83,10 +76,8 @@ function checks<T>(sc: Scenario<T>): void {
     const done = await recorded?.catch(() => undefined);
     await done?.tripwire.close();
   });
-  const check = (name: Check, title: string, body: (r: Recorded<T>) => Promise<void>) => {
-    const symptom = sc.known?.[name];
-    const define = symptom ? test.fails : test;
-    define(symptom ? `${title} (fails today: ${symptom})` : title, async () => {
+  const check = (title: string, body: (r: Recorded<T>) => Promise<void>) => {
+    test(title, async () => {
       const r = await state();
       const before = r.tripwire.hits.length;
       const failure = await body(r).then(
@@ -103,14 +94,14 @@ function checks<T>(sc: Scenario<T>): void {
     });
   };
 
-  check('record', 'record', async ({ rounds }) => {
+  check('record', async ({ rounds }) => {
     for (const round of rounds) {
       sc.sane(round.value);
       expect(round.requests).toBeGreaterThan(0);
       expect(round.exchanges, 'exchanges recorded = model requests answered').toBe(round.requests);
     }
   });
-  check('replay', 'offline replay gives the recorded results', async ({ env, rounds }) => {
+  check('offline replay gives the recorded results', async ({ env, rounds }) => {
     for (const [i, round] of rounds.entries()) {
       const replayed = await record(
         { cassette: round.cassette, mode: 'replay', strict: true },
@@ -120,13 +111,13 @@ function checks<T>(sc: Scenario<T>): void {
       expect(replayed.exchanges).toBe(round.exchanges);
     }
   });
-  check('parity', 'expectReplayParity', async ({ env, rounds }) => {
+  check('expectReplayParity', async ({ env, rounds }) => {
     for (const round of rounds) {
       await expectReplayParity(round.cassette, () => sc.run(env, sc.prompt));
       await expectReplayParity(round.cassette);
     }
   });
-  check('divergence', 'a changed prompt fails at its JSON path', async ({ env, rounds }) => {
+  check('a changed prompt fails at its JSON path', async ({ env, rounds }) => {
     for (const round of rounds) {
       const error = await record({ cassette: round.cassette, mode: 'replay' }, () =>
         sc.run(env, sc.changed),
@@ -143,7 +134,7 @@ function checks<T>(sc: Scenario<T>): void {
   });
   // A request a run left in flight when it threw (a Promise.all sibling) can go out after its
   // check ended: give stragglers a moment, then count every hit since the upstream stopped.
-  check('tripwire', 'no request ever reached the stopped upstream', async ({ tripwire }) => {
+  check('no request ever reached the stopped upstream', async ({ tripwire }) => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(tripwire.hits, 'requests that reached the tripwire').toEqual([]);
   });
