@@ -14,7 +14,12 @@
  */
 import type { ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { dispatchedRequest, type FetchHandler, installGlobalDispatch } from './fetch-route.ts';
+import {
+  dispatchedHead,
+  dispatchedRequest,
+  type FetchHandler,
+  installGlobalDispatch,
+} from './fetch-route.ts';
 import { headersRecord } from './raw.ts';
 
 /** What the route reports of one recorded call; the recorder writes it. */
@@ -26,16 +31,26 @@ export interface DispatchedExchange {
   settled(how: 'complete' | 'failed' | 'gone'): void;
 }
 
-/**
- * Takes each dispatched request in dispatch order (its body may still be arriving) and says
- * whether it is recorded: `null` sends it on untouched.
- */
-export type DispatchRecorder = (raw: Promise<RawRequest>) => Promise<DispatchedExchange | null>;
+export interface DispatchRecorder {
+  /** Whether a request may be recorded, before its body is read: if not, it goes on untouched. */
+  wants(head: Omit<RawRequest, 'body'>): boolean;
+  /**
+   * Takes each dispatched request in dispatch order (its body may still be arriving) and says
+   * whether it is recorded: `null` sends it on as it was.
+   */
+  take(raw: Promise<RawRequest>): Promise<DispatchedExchange | null>;
+}
 
 export function installFetchRecorder(recorder: DispatchRecorder): () => void {
   return installGlobalDispatch((original, options, handler) => {
+    // Anything that cannot be provider traffic keeps its body as it was (a stream stays a stream).
+    if (!recorder.wants(dispatchedHead(options))) {
+      original.dispatch(options, handler);
+      return;
+    }
     const raw = dispatchedRequest(options);
-    recorder(raw)
+    recorder
+      .take(raw)
       .then(async (recorded) => {
         // The body was read: the bytes go on instead of the used-up iterable.
         const sent = { ...options, body: (await raw).body };

@@ -194,16 +194,23 @@ async function pump(response: Response, handler: FetchHandler, signal: AbortSign
   }
 }
 
+/** The request undici was asked to send, without its body. */
+export function dispatchedHead(options: DispatchOptions): Omit<RawRequest, 'body'> {
+  return {
+    method: (options.method ?? 'GET').toUpperCase(),
+    url: options.path,
+    origin: String(options.origin ?? ''),
+    headers: headersRecord(options.headers),
+    transport: 'http',
+  };
+}
+
 /** The request undici was asked to send, its body read whole (the iterable is used up). */
 export function dispatchedRequest(options: DispatchOptions): Promise<RawRequest> {
   return readBody(options.body).then(
     (body): RawRequest => ({
-      method: (options.method ?? 'GET').toUpperCase(),
-      url: options.path,
-      origin: String(options.origin ?? ''),
-      headers: headersRecord(options.headers),
+      ...dispatchedHead(options),
       body: body && body.length > 0 ? body : null,
-      transport: 'http',
     }),
   );
 }

@@ -234,7 +234,10 @@ async function startRecord(
   const handler = new RecordHandler(pipeline, hosts);
   const release = claim(cassette);
   const uninstallSockets = installHandler(handler);
-  const uninstallFetch = installFetchRecorder((raw) => handler.dispatched(raw));
+  const uninstallFetch = installFetchRecorder({
+    wants: (head) => handler.mayRecord(head),
+    take: (raw) => handler.dispatched(raw),
+  });
   const unguard = setHttp2Guard(refuseProviderTraffic);
   const uninstall = () => {
     uninstallFetch();

@@ -105,6 +105,11 @@ export class RecordHandler implements InterceptHandler {
     return turn;
   }
 
+  /** Whether a dispatched request may be provider traffic (fetch-record.ts reads its body then). */
+  mayRecord(head: Omit<RawRequest, 'body'>): boolean {
+    return this.#pipeline.mayCapture(head);
+  }
+
   #follow(exchange: ExchangeCapture, request: RawRequest): DispatchedExchange {
     const key = sentKey(request);
     const ticket = {};

@@ -107,6 +107,16 @@ export class CapturePipeline {
     }
   }
 
+  /**
+   * Whether `begin` may capture a request, judged before its body is read (routes and provider
+   * hosts are known by method, path, headers and origin): a front door that must buffer a body
+   * to capture it leaves every other request untouched.
+   */
+  mayCapture(request: Omit<RawRequest, 'body'>): boolean {
+    if (detectRoute({ ...request, body: null })) return true;
+    return Boolean(this.#options.hosts?.providerOf(request));
+  }
+
   #route(request: RawRequest): RouteInfo | null {
     const decoded = decodeBody(request.body, request.headers['content-type']);
     const route = detectRoute({ ...request, body: decoded.body });
