@@ -13,6 +13,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/index.ts';
 import { createListenerCapture } from '../../../src/listener/capture.ts';
 import { createGateway } from '../../../src/listener/index.ts';
+import { loadCassette } from '../../../src/pipeline/cassette.ts';
+import { normalizeRequest } from '../../../src/providers/index.ts';
+import { echoedIds, loadReplaySource, sourceFromSteps } from '../../../src/replay/index-file.ts';
+import { ReplayMatcher } from '../../../src/replay/matcher.ts';
 import { replaypack } from '../../support/cli.ts';
 import { startFakeUpstream } from '../../support/fake-upstream/index.ts';
 
@@ -171,5 +175,17 @@ describe('the AI SDK two-step Gemini tool loop (an id the client minted)', () =>
     const diff = await replaypack(['diff', cassette, changed]);
     expect(diff.exitCode).toBe(1);
     expect(diff.stdout).toContain('body.contents[0].parts[0].text');
+  });
+
+  test('a cassette replayed from its on-disk index binds the same way', async () => {
+    const { steps } = await loadCassette(cassette);
+    const onDisk = await loadReplaySource(cassette, { inMemoryBelow: 0 });
+    expect(onDisk.echoed).toEqual(echoedIds(sourceFromSteps(steps)));
+    const matcher = new ReplayMatcher(cassette, onDisk, normalizeRequest);
+    const [first, second] = onDisk.requests;
+    const minted = /"functionCall":\{"id":"([^"]+)"/.exec(JSON.stringify(second?.body))![1]!;
+    const fresh = JSON.parse(JSON.stringify(second).replaceAll(minted, 'Zq8Wm3Kx7Lp2Nv5B'));
+    expect(matcher.take(first!).ok).toBe(true);
+    expect(matcher.take(fresh).ok).toBe(true);
   });
 });
