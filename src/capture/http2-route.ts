@@ -26,7 +26,7 @@ import { Duplex } from 'node:stream';
 import { Interceptor } from '@mswjs/interceptors';
 import { SocketInterceptor } from '@mswjs/interceptors/net';
 import { ReplayKitError } from '../errors.ts';
-import { detectRoute } from '../providers/index.ts';
+import { detectRoute, ProviderHosts } from '../providers/index.ts';
 
 /** Decides, per HTTP/2 request, whether it must be refused: an error, or `null` to send it. */
 export type Http2Guard = (headers: http2.OutgoingHttpHeaders, origin: string) => Error | null;
@@ -173,7 +173,11 @@ function originOfSession(session: http2.ClientHttp2Session): string {
 const BEDROCK_PATH =
   /^\/model\/[^/]+\/(?:converse|converse-stream|invoke|invoke-with-response-stream)$/;
 
-/** The guard used during a recording: refuses what looks like provider traffic. */
+/**
+ * The guard used during a recording: refuses what is provider traffic by the same signs as opaque
+ * exchanges (providers/opaque.ts: a modelled route, a provider's host, a provider SDK's headers),
+ * and Bedrock Runtime's routes.
+ */
 export function refuseProviderTraffic(
   headers: http2.OutgoingHttpHeaders,
   origin: string,
@@ -184,8 +188,11 @@ export function refuseProviderTraffic(
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(':') && value !== undefined) flat[name.toLowerCase()] = String(value);
   }
-  const bedrock = BEDROCK_PATH.test(path.split('?')[0] ?? '');
-  if (!bedrock && !detectRoute({ method, url: path, headers: flat })) return null;
+  const provider =
+    BEDROCK_PATH.test(path.split('?')[0] ?? '') ||
+    detectRoute({ method, url: path, headers: flat }) !== null ||
+    new ProviderHosts().providerOf({ origin, headers: flat }) !== null;
+  if (!provider) return null;
   return new ReplayKitError(
     'E_TRANSPORT_NOT_CAPTURED',
     `Failed to capture "${method} ${origin}${path}": it went over HTTP/2 (node:http2), which replaykit does not record or replay, so it was stopped rather than sent unseen. Make the client use HTTP/1.1 (AWS SDK: requestHandler: new NodeHttpHandler() from @smithy/node-http-handler; fetch: a dispatcher without allowH2).`,
