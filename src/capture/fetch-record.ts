@@ -21,6 +21,7 @@ import {
   installGlobalDispatch,
 } from './fetch-route.ts';
 import { headersRecord } from './raw.ts';
+import { afterTerminal } from './terminal-grace.ts';
 
 /** What the route reports of one recorded call; the recorder writes it. */
 export interface DispatchedExchange {
@@ -67,9 +68,11 @@ export function installFetchRecorder(recorder: DispatchRecorder): () => void {
 function observed(handler: FetchHandler, recorded: DispatchedExchange): FetchHandler {
   const { exchange } = recorded;
   let ended = false;
+  const grace = afterTerminal(() => settle('complete'));
   const settle = (how: 'complete' | 'failed' | 'gone') => {
     if (ended) return;
     ended = true;
+    grace.cancel();
     recorded.settled(how);
   };
   const hooks: Partial<FetchHandler> = {
@@ -89,8 +92,9 @@ function observed(handler: FetchHandler, recorded: DispatchedExchange): FetchHan
     onData(chunk) {
       if (!ended) {
         exchange.chunk(chunk);
-        // The provider's terminal event ends the exchange: SDKs may abort right after it.
-        if (exchange.done) settle('complete');
+        // A terminal-looking event is not the end (OpenAI sends `error`, then `response.failed`,
+        // issue 14 item 3): reading goes on until the server closes, or a quiet grace after it.
+        if (exchange.done) grace.arm();
       }
       return handler.onData?.(chunk) ?? true;
     },

@@ -12,6 +12,7 @@ import type { ProviderHosts } from '../providers/opaque.ts';
 import type { DispatchedExchange } from './fetch-record.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
 import { headersRecord, rawRequest } from './raw.ts';
+import { afterTerminal } from './terminal-grace.ts';
 import {
   classifyUpgrade,
   isWebSocketUpgrade,
@@ -179,6 +180,11 @@ export class RecordHandler implements InterceptHandler {
       clearTimeout(timer);
     }
     for (const exchange of this.#streaming) {
+      // Past its terminal event, a response whose server keeps the connection is whole.
+      if (exchange.done) {
+        exchange.end();
+        continue;
+      }
       // Only a client that stopped reading without closing its connection gets here.
       exchange.note(
         'E_CLIENT_ABANDONED',
@@ -251,7 +257,8 @@ const turn = () => new Promise<'idle'>((resolve) => setImmediate(() => resolve('
  * the clone of the body neither ends nor errors: the client going away is the only way to know it
  * is over, so it is raced against every read. Bytes that arrived before it are still read (a
  * client may close right after the terminal event): reads then wait no longer than an event-loop
- * turn, and the stream ends `interrupted` unless the terminal event was among them.
+ * turn, and the stream ends `interrupted` unless the terminal event was among them. After the
+ * terminal event, reading goes on until the server closes or stays quiet for `TERMINAL_GRACE_MS`.
  */
 async function drain(
   response: Response,
@@ -267,36 +274,45 @@ async function drain(
   let left = false;
   // A read that lost a race is still pending: it is awaited again, never dropped with its bytes.
   let pending: ReturnType<typeof reader.read> | null = null;
+  let quiet: Promise<'quiet'> | null = null;
+  const grace = afterTerminal(() => wake('quiet'));
+  let wake: (why: 'quiet') => void = () => {};
   try {
     for (;;) {
       pending ??= reader.read();
-      const next = await Promise.race([pending, left ? turn() : gone.promise]);
+      const next = await Promise.race([pending, left ? turn() : gone.promise, quiet ?? NEVER]);
       if (next === 'gone') {
         left = true;
         continue;
       }
-      if (next === 'idle') {
+      if (next === 'idle' || next === 'quiet') {
         reader.cancel().catch(() => undefined);
-        exchange.end({ aborted: true });
+        // Quiet after the terminal event: a kept-alive connection, the response is whole.
+        exchange.end(exchange.done ? {} : { aborted: true });
         return;
       }
       pending = null;
       if (next.done) break;
       exchange.chunk(next.value);
-      // The provider's terminal event (`[DONE]`, `response.completed`, `message_stop`) ends the
-      // exchange: SDKs stop reading there, and the rest of the clone may never arrive.
+      // A terminal-looking event is not the end (OpenAI sends `error`, then `response.failed`,
+      // issue 14 item 3): reading goes on until the server closes, or a quiet grace after it.
       if (exchange.done) {
-        reader.cancel().catch(() => undefined);
-        break;
+        quiet = new Promise((resolve) => {
+          wake = resolve;
+        });
+        grace.arm();
       }
     }
     exchange.end();
   } catch {
     exchange.end({ aborted: true });
   } finally {
+    grace.cancel();
     gone.dispose();
   }
 }
+
+const NEVER = new Promise<never>(() => {});
 
 /**
  * What identifies a request on the wire: method, origin, path and body. Identical concurrent

@@ -17,6 +17,11 @@ export const ResponseSource = z.enum(['live', 'synthetic', 'replay']);
 export const Provider = z.enum(['openai', 'anthropic', 'gemini', 'unknown']);
 export const StreamState = z.enum(['completed', 'interrupted', 'error']);
 export const StreamFormat = z.enum(['sse', 'websocket', 'json-array']);
+/**
+ * How the connection of an `interrupted` stream ended: `clean` when the server closed it properly
+ * before any terminal event (replayed as a clean end), absent for a reset (replayed as one).
+ */
+export const StreamEnding = z.enum(['clean']);
 export const Transport = z.enum(['http', 'websocket']);
 
 export type CaptureKind = z.infer<typeof CaptureKind>;
@@ -24,6 +29,7 @@ export type ResponseSource = z.infer<typeof ResponseSource>;
 export type Provider = z.infer<typeof Provider>;
 export type StreamState = z.infer<typeof StreamState>;
 export type StreamFormat = z.infer<typeof StreamFormat>;
+export type StreamEnding = z.infer<typeof StreamEnding>;
 
 const Json: z.ZodType<unknown> = z.unknown();
 const Headers = z.record(z.string(), z.string());
@@ -151,6 +157,7 @@ export const ModelResponse = z.object({
     .object({
       format: StreamFormat,
       state: StreamState,
+      ending: StreamEnding.optional(),
       events: z.array(StreamEvent),
     })
     .optional(),

@@ -16,6 +16,7 @@ import {
   RunHeader,
   Step,
   type StepInput,
+  type StreamEnding,
   StreamEvent,
   StreamOpenLine,
   type StreamState,
@@ -52,7 +53,7 @@ export type StreamHead = Omit<StreamOpenLine, 'type' | 'index'>;
 /** How a stream ended; fields given here override those of its `stream.open`. */
 export type StreamEnd = Partial<
   Omit<ModelResponse, 'type' | 'index' | 'correlation_id' | 'stream'>
-> & { state: StreamState };
+> & { state: StreamState; ending?: StreamEnding };
 
 export interface CassetteWriter {
   /** The target path (in replace mode the content lands there at seal/close). */
@@ -195,14 +196,14 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     closeStream(correlationId, end) {
       const target = stream(correlationId);
       const { type: _t, format, ...base } = target.head;
-      const { state: streamState, ...rest } = end;
+      const { state: streamState, ending, ...rest } = end;
       // Each event was validated as it was written: check the rest, then attach them (a second
       // pass over every event of a long stream cost as much as writing it).
       const onDisk = validate('step model.response', Step, {
         ...base,
         ...rest,
         type: 'model.response',
-        stream: { format, state: streamState, events: [] },
+        stream: { format, state: streamState, ...(ending ? { ending } : {}), events: [] },
       }) as ModelResponse;
       // On disk the events are the stream.event lines above; the reader folds them back in.
       const { events: _e, ...streamOnDisk } = onDisk.stream!;

@@ -25,7 +25,7 @@ import {
 } from '../providers/index.ts';
 import { isOpaque, opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo, StreamCapture } from '../providers/types.ts';
-import type { Redactor, StreamRedactor } from '../redaction/index.ts';
+import { minimizeHeaders, type Redactor, type StreamRedactor } from '../redaction/index.ts';
 import type { RawRequest } from './exchange.ts';
 
 /** Where steps go: the part of the cassette writer the pipeline uses (storage is a port). */
@@ -207,7 +207,7 @@ class Exchange implements ExchangeCapture {
         endpoint: this.route.endpoint,
         offset_ms: this.#o.clock(),
         status,
-        headers: this.#o.redactor.headers(headers),
+        headers: this.#responseHeaders(headers),
         format,
         ...this.#source,
       });
@@ -262,6 +262,8 @@ class Exchange implements ExchangeCapture {
             ...end,
             ...this.#source,
             state: result.state,
+            // The server closed the connection properly, though no terminal event came first.
+            ...(result.state === 'interrupted' && !options.aborted ? { ending: 'clean' } : {}),
           });
         }
         for (const step of rest)
@@ -310,6 +312,17 @@ class Exchange implements ExchangeCapture {
         ...this.#source,
       });
     });
+  }
+
+  /**
+   * `stream.open` keeps the headers the closing `model.response` keeps (issue 14 item 4): before,
+   * it kept `date`, `connection` and the like, so equal recordings differed.
+   */
+  #responseHeaders(headers: Record<string, string>): Record<string, string> {
+    const { redactor } = this.#o;
+    const kept =
+      redactor.policy.policy === 'full' ? headers : minimizeHeaders(this.route.provider, headers);
+    return redactor.headers(kept);
   }
 
   markSource(source: ResponseSource): void {

@@ -49,7 +49,7 @@ export function assembleAnthropicBody(body: unknown) {
 
 export function createAnthropicAssembler(): Assembler {
   let message: JsonRecord = {};
-  const blocks: JsonRecord[] = [];
+  let blocks: JsonRecord[] = [];
   const json = new Map<number, string>();
   const closed = new Set<number>();
   let state: 'completed' | 'error' | null = null;
@@ -81,9 +81,20 @@ export function createAnthropicAssembler(): Assembler {
       const type = str(data.type) ?? event ?? '';
       const index = num(data.index) ?? -1;
       switch (type) {
-        case 'message_start':
-          if (isRecord(data.message)) message = structuredClone(data.message);
+        case 'message_start': {
+          // A new message starts afresh: an abandoned one's blocks and argument buffers must not
+          // leak into it (issue 14 item 4).
+          message = isRecord(data.message) ? structuredClone(data.message) : {};
+          json.clear();
+          closed.clear();
+          // Programmatic tool calling sends whole `tool_use` blocks in the message itself, with
+          // no block events: they are complete as they stand.
+          blocks = arr(message.content).map((b) => (isRecord(b) ? b : {}));
+          blocks.forEach((_, i) => {
+            closed.add(i);
+          });
           break;
+        }
         case 'content_block_start':
           if (index >= 0 && isRecord(data.content_block))
             blocks[index] = structuredClone(data.content_block);

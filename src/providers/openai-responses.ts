@@ -13,7 +13,14 @@ const TOOL_ITEMS: Record<string, (item: JsonRecord) => { name: string; args: unk
   local_shell_call: (i) => ({ name: 'local_shell', args: i.action ?? null }),
   shell_call: (i) => ({ name: 'shell', args: i.action ?? null }),
   apply_patch_call: (i) => ({ name: 'apply_patch', args: i.operation ?? null }),
+  // Items the client must answer too (issue 14 item 4): a client-run tool search, a computer action.
+  tool_search_call: (i) => ({ name: 'tool_search', args: i.arguments ?? null }),
+  computer_call: (i) => ({ name: 'computer', args: i.action ?? i.actions ?? null }),
 };
+
+/** A server-run tool search is answered by OpenAI itself: only a client-run one is a tool call. */
+const clientAnswers = (item: JsonRecord, type: string) =>
+  type !== 'tool_search_call' || item.execution === 'client';
 
 function partsText(parts: unknown, type: string): string {
   return arr(parts)
@@ -35,7 +42,7 @@ export function outputParts(output: unknown[], closed: (index: number) => boolea
     else if (type === 'reasoning') {
       reasoning +=
         partsText(item.summary, 'summary_text') + partsText(item.content, 'reasoning_text');
-    } else if (TOOL_ITEMS[type]) {
+    } else if (TOOL_ITEMS[type] && clientAnswers(item, type)) {
       const { name, args } = TOOL_ITEMS[type](item);
       const call: ToolCall = { id: str(item.call_id) ?? null, name, arguments: args, kind: type };
       if (closed(index)) tool_calls.push(call);

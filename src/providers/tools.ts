@@ -20,6 +20,8 @@ const RESPONSES_OUTPUTS = new Set([
   'local_shell_call_output',
   'shell_call_output',
   'apply_patch_call_output',
+  'tool_search_output',
+  'computer_call_output',
 ]);
 const RESPONSES_MODEL_ITEMS = new Set([
   'function_call',
@@ -27,6 +29,8 @@ const RESPONSES_MODEL_ITEMS = new Set([
   'local_shell_call',
   'shell_call',
   'apply_patch_call',
+  'tool_search_call',
+  'computer_call',
   'reasoning',
 ]);
 
@@ -46,7 +50,7 @@ function responsesResults(body: JsonRecord): ToolResult[] {
         call_id,
         name: (call_id && names.get(call_id)) || null,
         kind: type,
-        output: item.output ?? null,
+        output: item.output ?? item.tools ?? null,
       });
     }
   }

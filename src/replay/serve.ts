@@ -73,7 +73,7 @@ export function served(step: ModelResponse, options: ServeOptions = {}): Served 
       i === 0 ? 0 : (ev.offset_ms - events[i - 1]!.offset_ms) / speed,
     );
   }
-  if (step.stream.state === 'interrupted') {
+  if (step.stream.state === 'interrupted' && step.stream.ending !== 'clean') {
     out.failure = 'terminated: the recorded stream was interrupted here';
   }
   return out;
