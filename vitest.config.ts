@@ -26,6 +26,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          // Installs test/agents and test/compat on demand (npm ci, cached by lock-file hash).
+          globalSetup: ['test/support/test-packages.ts'],
           include: [
             'test/integration/**/*.test.ts',
             'test/e2e/**/*.test.ts',
