@@ -117,6 +117,13 @@ export const StreamEvent = z.object({
   id: z.string().optional(),
   /** Parsed JSON where the frame parses (the common case), else the raw text (e.g. `[DONE]`). */
   data: Json,
+  /**
+   * SSE only: the frame's exact text (its lines, comments before it, the blank line ending it),
+   * kept only when re-encoding `event`/`id`/`data` with the stream's `eol` would give other bytes
+   * (`\u2014`-style escapes, `id:` before `event:`, comments, `data:` without a space). Replay
+   * sends it as it is (issue 14 item 2).
+   */
+  raw: z.string().optional(),
 });
 export type StreamEvent = z.infer<typeof StreamEvent>;
 
@@ -158,6 +165,10 @@ export const ModelResponse = z.object({
       format: StreamFormat,
       state: StreamState,
       ending: StreamEnding.optional(),
+      /** SSE line ending when not `\n` (Gemini sends CRLF): what replay frames events with. */
+      eol: z.enum(['\r\n', '\r']).optional(),
+      /** SSE text after the last event (a closing comment): replay sends it last. */
+      tail: z.string().optional(),
       events: z.array(StreamEvent),
     })
     .optional(),

@@ -53,7 +53,12 @@ export type StreamHead = Omit<StreamOpenLine, 'type' | 'index'>;
 /** How a stream ended; fields given here override those of its `stream.open`. */
 export type StreamEnd = Partial<
   Omit<ModelResponse, 'type' | 'index' | 'correlation_id' | 'stream'>
-> & { state: StreamState; ending?: StreamEnding };
+> & {
+  state: StreamState;
+  ending?: StreamEnding;
+  eol?: '\r\n' | '\r';
+  tail?: string;
+};
 
 export interface CassetteWriter {
   /** The target path (in replace mode the content lands there at seal/close). */
@@ -196,14 +201,21 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
     closeStream(correlationId, end) {
       const target = stream(correlationId);
       const { type: _t, format, ...base } = target.head;
-      const { state: streamState, ending, ...rest } = end;
+      const { state: streamState, ending, eol, tail, ...rest } = end;
       // Each event was validated as it was written: check the rest, then attach them (a second
       // pass over every event of a long stream cost as much as writing it).
       const onDisk = validate('step model.response', Step, {
         ...base,
         ...rest,
         type: 'model.response',
-        stream: { format, state: streamState, ...(ending ? { ending } : {}), events: [] },
+        stream: {
+          format,
+          state: streamState,
+          ...(ending ? { ending } : {}),
+          ...(eol ? { eol } : {}),
+          ...(tail ? { tail } : {}),
+          events: [],
+        },
       }) as ModelResponse;
       // On disk the events are the stream.event lines above; the reader folds them back in.
       const { events: _e, ...streamOnDisk } = onDisk.stream!;

@@ -169,6 +169,8 @@ class Exchange implements ExchangeCapture {
   #ended = false;
   /** Events handed to the stream redactor so far (`finish` may return a final, unterminated one). */
   #seen = 0;
+  /** Events' exact texts awaiting redaction, with their data as received (JSON). */
+  readonly #exact = new Map<string, string>();
   #source: { response_source?: ResponseSource } = {};
 
   constructor(
@@ -240,7 +242,7 @@ class Exchange implements ExchangeCapture {
         const { capture, redact, format } = this.#stream;
         const result = capture.finish(options);
         this.#write(result.events.slice(this.#seen));
-        for (const ev of redact.flush()) this.#o.sink.streamEvent(this.correlation_id, ev);
+        for (const ev of redact.flush()) this.#emit(ev);
         const [response, ...rest] = responseSteps(
           this.route,
           {
@@ -264,6 +266,7 @@ class Exchange implements ExchangeCapture {
             state: result.state,
             // The server closed the connection properly, though no terminal event came first.
             ...(result.state === 'interrupted' && !options.aborted ? { ending: 'clean' } : {}),
+            ...this.#framing(result.framing),
           });
         }
         for (const step of rest)
@@ -337,10 +340,34 @@ class Exchange implements ExchangeCapture {
     if (!this.#stream) return;
     this.#seen += events.length;
     for (const ev of events) {
-      for (const safe of this.#stream.redact.push(ev)) {
-        this.#o.sink.streamEvent(this.correlation_id, safe);
+      if (ev.raw !== undefined) this.#exact.set(ev.raw, JSON.stringify(ev.data));
+      for (const safe of this.#stream.redact.push(ev)) this.#emit(safe);
+    }
+  }
+
+  /**
+   * An event's exact text holds its data as received: it is kept only when redaction changed
+   * nothing in the data and finds nothing in the text itself, so no secret reaches the cassette
+   * through it (the event then replays re-encoded, redacted).
+   */
+  #emit(ev: StreamEvent): void {
+    if (ev.raw !== undefined) {
+      const before = this.#exact.get(ev.raw);
+      this.#exact.delete(ev.raw);
+      if (before !== JSON.stringify(ev.data) || this.#o.redactor.text(ev.raw) !== ev.raw) {
+        const { raw: _r, ...rest } = ev;
+        ev = rest;
       }
     }
+    this.#o.sink.streamEvent(this.correlation_id, ev);
+  }
+
+  #framing(framing?: { eol?: '\r\n' | '\r'; tail?: string }) {
+    if (!framing) return {};
+    const { eol, tail } = framing;
+    // A tail is mostly a comment; redacted as any text, dropped if that would change it.
+    const safeTail = tail !== undefined && this.#o.redactor.text(tail) === tail ? { tail } : {};
+    return { ...(eol ? { eol } : {}), ...safeTail };
   }
 
   #guard(fn: () => void): void {

@@ -6,6 +6,7 @@
 import type { Diagnostic, StreamEvent, StreamFormat } from '../cassette/schema.ts';
 import { createAssembler } from './assemble.ts';
 import type { AssemblyResult } from './assembler.ts';
+import { type Eol, sseFrame } from './encode.ts';
 import { createJsonArrayFramer } from './json-array.ts';
 import { createSseFramer, type FrameFault, type RawFrame } from './sse.ts';
 import type { RouteInfo, StreamCapture } from './types.ts';
@@ -15,6 +16,8 @@ interface Framer {
   push(chunk: Uint8Array): RawFrame[];
   end(): RawFrame[];
   readonly faults: FrameFault[];
+  readonly eol?: Eol;
+  readonly tail?: string;
 }
 
 export function createStreamCapture(route: RouteInfo): StreamCapture {
@@ -49,6 +52,10 @@ export function createStreamCapture(route: RouteInfo): StreamCapture {
       ...(sse && raw.id !== undefined ? { id: raw.id } : {}),
       data,
     };
+    // The exact text is kept only where re-encoding would not give it back (issue 14 item 2).
+    if (sse && raw.raw !== undefined && raw.raw !== sseFrame(event, framer.eol)) {
+      event.raw = raw.raw;
+    }
     try {
       assembler.add(data, raw.event, frame);
     } catch (error) {
@@ -102,9 +109,12 @@ export function createStreamCapture(route: RouteInfo): StreamCapture {
         message: `frame ${frames - tail.length + i} was not terminated when the stream ended`,
         frame: frames - tail.length + i,
       }));
+      const eol = framer.eol && framer.eol !== '\n' ? { eol: framer.eol } : {};
+      const rest = framer.tail ? { tail: framer.tail } : {};
       finished = {
         ...result,
         events,
+        ...(format === 'sse' ? { framing: { ...eol, ...rest } } : {}),
         diagnostics: [...diagnostics, ...faults, ...extra, ...result.diagnostics],
       };
       return finished;

@@ -30,21 +30,27 @@ export function dataText(data: unknown): string {
 
 const LINE_BREAK = /[\r\n]/;
 
-function sseFrame(ev: StreamEvent): string {
+export type Eol = '\n' | '\r\n' | '\r';
+
+/** The frame as a server writing `event`, `id` and `data` in that order would, `eol` ending lines. */
+export function sseFrame(ev: StreamEvent, eol: Eol = '\n'): string {
   let out = '';
-  if (ev.event !== undefined) out += `event: ${ev.event}\n`;
-  if (ev.id !== undefined) out += `id: ${ev.id}\n`;
+  if (ev.event !== undefined) out += `event: ${ev.event}${eol}`;
+  if (ev.id !== undefined) out += `id: ${ev.id}${eol}`;
   const text = dataText(ev.data);
   // JSON text never holds a raw line break; a raw text with newlines goes out as several data:
   // lines, which the parser joins back.
-  if (!LINE_BREAK.test(text)) return `${out}data: ${text}\n\n`;
-  for (const line of text.split(/\r\n|\r|\n/)) out += `data: ${line}\n`;
-  return `${out}\n`;
+  if (!LINE_BREAK.test(text)) return `${out}data: ${text}${eol}${eol}`;
+  for (const line of text.split(/\r\n|\r|\n/)) out += `data: ${line}${eol}`;
+  return `${out}${eol}`;
 }
 
-/** One event as it goes on the wire: an SSE frame, a WebSocket text frame or a JSON-array element. */
-export function encodeStreamEvent(format: StreamFormat, ev: StreamEvent): string {
-  if (format === 'sse') return sseFrame(ev);
+/**
+ * One event as it goes on the wire: an SSE frame (its exact recorded text when kept), a WebSocket
+ * text frame or a JSON-array element.
+ */
+export function encodeStreamEvent(format: StreamFormat, ev: StreamEvent, eol?: Eol): string {
+  if (format === 'sse') return ev.raw ?? sseFrame(ev, eol);
   return dataText(ev.data);
 }
 
@@ -55,9 +61,13 @@ export function encodeStreamEvent(format: StreamFormat, ev: StreamEvent): string
 export function encodeStream(
   format: StreamFormat,
   events: readonly StreamEvent[],
-  options: { complete?: boolean } = {},
+  options: { complete?: boolean; eol?: Eol; tail?: string } = {},
 ): string[] {
-  if (format !== 'json-array') return events.map((ev) => encodeStreamEvent(format, ev));
+  if (format !== 'json-array') {
+    const chunks = events.map((ev) => encodeStreamEvent(format, ev, options.eol));
+    if (options.tail) chunks.push(options.tail);
+    return chunks;
+  }
   // An interrupted recording replays as interrupted: no closing bracket.
   const close = options.complete === false ? '' : JSON_ARRAY.close;
   const chunks = events.map((ev, i) => (i === 0 ? '' : JSON_ARRAY.separator) + dataText(ev.data));

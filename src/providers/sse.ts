@@ -13,6 +13,12 @@ export interface RawFrame {
   event?: string;
   id?: string;
   data: string;
+  /**
+   * The exact text of the frame: every line since the previous frame (comments, lines that made
+   * no event) through the blank line that ended it. Concatenated with the framer's `tail`, the
+   * frames give back the stream's text exactly (issue 14 item 2).
+   */
+  raw?: string;
 }
 
 export interface FrameFault {
@@ -26,9 +32,16 @@ export interface SseFramer {
   end(): RawFrame[];
   /** Faults seen so far (unknown fields, stray text), in order. */
   readonly faults: FrameFault[];
+  /** The line ending of the stream's first line (`\n` until one is seen). */
+  readonly eol: '\n' | '\r\n' | '\r';
+  /** After `end()`: text after the last frame that made no event (a comment, stray lines). */
+  readonly tail: string;
 }
 
 const LINE = /[^\r\n]*(?:\r\n|\r|\n)/y;
+
+const lineEnding = (line: string) =>
+  line.endsWith('\r\n') ? '\r\n' : line.endsWith('\r') ? '\r' : '\n';
 
 export function createSseFramer(): SseFramer {
   const decoder = new TextDecoder('utf-8');
@@ -39,10 +52,19 @@ export function createSseFramer(): SseFramer {
   let blockStart: number | null = null;
   let pending = ''; // unterminated tail of the decoded text
   let lastEndedWithCR = false;
+  let eol: SseFramer['eol'] | null = null;
+  let segment = ''; // exact text since the previous frame
+  let tail = '';
+  let synthetic = false; // the line being fed was made up by end(), not received
 
   const parser = createParser({
     onEvent(message: EventSourceMessage) {
-      const frame: RawFrame = { byte_offset: blockStart ?? lineStart, data: message.data };
+      const frame: RawFrame = {
+        byte_offset: blockStart ?? lineStart,
+        data: message.data,
+        raw: segment,
+      };
+      segment = '';
       if (message.event !== undefined) frame.event = message.event;
       if (message.id !== undefined) frame.id = message.id;
       out.push(frame);
@@ -59,13 +81,15 @@ export function createSseFramer(): SseFramer {
     const blank = line === '\n' || line === '\r' || line === '\r\n';
     if (!blank && blockStart === null) blockStart = consumed;
     lineStart = consumed;
+    if (eol === null && !synthetic) eol = lineEnding(line);
+    if (!synthetic) segment += line;
     parser.feed(line);
     consumed += utf8Length(line);
     if (blank && !continuation) blockStart = null;
     lastEndedWithCR = line.endsWith('\r');
   }
 
-  function drain(text: string): RawFrame[] {
+  function drain(text: string, final = false): RawFrame[] {
     out = [];
     let buffer = pending + text;
     let index = 0;
@@ -73,6 +97,9 @@ export function createSseFramer(): SseFramer {
       LINE.lastIndex = index;
       const match = LINE.exec(buffer);
       if (!match) break;
+      // A line ending in CR at the end of a chunk may be half of a CRLF: it waits for the next
+      // chunk, so the frames (and their exact text) are the same at any chunking.
+      if (!final && LINE.lastIndex === buffer.length && match[0].endsWith('\r')) break;
       feedLine(match[0]);
       index = LINE.lastIndex;
     }
@@ -83,19 +110,32 @@ export function createSseFramer(): SseFramer {
 
   return {
     faults,
+    get eol() {
+      return eol ?? '\n';
+    },
+    get tail() {
+      return tail;
+    },
     push(chunk) {
       return drain(decoder.decode(chunk, { stream: true }));
     },
     end() {
-      const rest = drain(decoder.decode());
+      const rest = drain(decoder.decode(), true);
       out = rest;
-      // An unterminated last frame is still delivered, as if the stream had ended cleanly.
+      // An unterminated last frame is still delivered, as if the stream had ended cleanly; the
+      // line break made up for it is not part of its exact text.
       if (pending !== '') {
-        const tail = pending;
+        const last = pending;
         pending = '';
-        feedLine(`${tail}\n`);
+        segment += last;
+        synthetic = true;
+        feedLine(`${last}\n`);
       }
+      synthetic = true;
       if (blockStart !== null) feedLine('\n');
+      synthetic = false;
+      tail = segment;
+      segment = '';
       return out;
     },
   };

@@ -52,6 +52,8 @@ export interface StreamCapture {
    */
   finish(options?: { aborted?: boolean }): {
     events: StreamEvent[];
+    /** SSE framing facts for exact replay (issue 14 item 2): line ending when not LF, trailing text. */
+    framing?: { eol?: '\r\n' | '\r'; tail?: string };
     state: StreamState;
     assembled: Assembled;
     diagnostics: Diagnostic[];

@@ -133,11 +133,12 @@ export function* wireChunks(stream: NonNullable<ModelResponse['stream']>): Gener
   const arrayFraming = stream.format === 'json-array';
   let first = true;
   for (const ev of stream.events) {
-    const text = encodeStreamEvent(stream.format, ev);
+    const text = encodeStreamEvent(stream.format, ev, stream.eol);
     yield arrayFraming ? `${first ? '[' : ',\r\n'}${text}` : text;
     first = false;
   }
   if (arrayFraming && stream.state !== 'interrupted') yield first ? '[]' : ']';
+  if (stream.tail) yield stream.tail;
 }
 
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
