@@ -39,18 +39,18 @@ const word = fc.constantFrom(
 const jsonText = fc
   .record({
     words: fc.array(word, { minLength: 1, maxLength: 4 }),
-    escape: fc.constantFrom('none', 'unicode', 'slash', 'all'),
+    escaping: fc.constantFrom('none', 'unicode', 'slash', 'all'),
     spaced: fc.boolean(),
   })
-  .map(({ words, escape, spaced }) => {
+  .map(({ words, escaping, spaced }) => {
     let content = JSON.stringify(words.join(' '));
-    if (escape === 'unicode' || escape === 'all') {
+    if (escaping === 'unicode' || escaping === 'all') {
       content = content.replace(
-        /[^\x00-\x7f]/g,
+        /[^ -~\t\n\r\\]/g,
         (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
       );
     }
-    if (escape === 'slash' || escape === 'all') content = content.replace(/\//g, '\\/');
+    if (escaping === 'slash' || escaping === 'all') content = content.replace(/\//g, '\\/');
     const sep = spaced ? ': ' : ':';
     return `{"object"${sep}"chat.completion.chunk"${spaced ? ', ' : ','}"choices"${sep}[{"index"${sep}0,"delta"${sep}{"content"${sep}${content}}}]}`;
   });
@@ -76,12 +76,7 @@ const stream = fc.record({
 
 type StreamCase = typeof stream extends fc.Arbitrary<infer T> ? T : never;
 
-function render({
-  eol,
-  frames,
-  done,
-  trailing,
-}: Omit<StreamCase, 'cuts'>): Buffer {
+function render({ eol, frames, done, trailing }: Omit<StreamCase, 'cuts'>): Buffer {
   let text = '';
   for (const f of frames) {
     if (f.comment) text += f.comment + eol;
