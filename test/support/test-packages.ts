@@ -9,8 +9,9 @@
  *
  * Each is installed with `npm ci` (the lock file decides, as on users' CI) once, and a stamp with
  * the lock file's hash caches the result: a later run installs again only when the lock changed.
- * When the registry cannot deliver, the suites that need the package skip, loudly (their own
- * checks print why); nothing here fails the run for that reason alone.
+ * When the registry cannot deliver (a network error), the suites that need the package skip,
+ * loudly (their own checks print why). Any other failure (a lock file out of sync, a broken
+ * package) fails the run: a skip must never hide a fault of ours.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +34,10 @@ export const TEST_PACKAGES: TestPackage[] = [
 ];
 
 const STAMP = '.replaykit-installed';
+
+/** npm's codes for a registry it could not reach: the one reason a suite may skip. */
+const NETWORK_ERROR =
+  /\b(ENOTFOUND|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|FETCH_ERROR)\b/;
 
 function lockHash(dir: string): string {
   const lock = readFileSync(path.join(REPO, dir, 'package-lock.json'));
@@ -57,11 +62,13 @@ async function install(pkg: TestPackage): Promise<void> {
     all: true,
   });
   if (r.exitCode !== 0) {
-    const tail = String(r.all ?? '')
-      .trim()
-      .split('\n')
-      .slice(-5)
-      .join('\n');
+    const output = String(r.all ?? '');
+    if (!NETWORK_ERROR.test(output)) {
+      throw new Error(
+        `npm ci --prefix ${pkg.dir} failed (exit ${r.exitCode}):\n${output.slice(-2000)}`,
+      );
+    }
+    const tail = output.trim().split('\n').slice(-5).join('\n');
     process.stderr.write(
       `\n${'!'.repeat(78)}\n!! could not install ${pkg.dir} (npm ci exited ${r.exitCode}): the suites that need ${pkg.why} will SKIP\n${tail}\n${'!'.repeat(78)}\n\n`,
     );

@@ -1,6 +1,6 @@
 /**
- * The older runner lines: Vitest 3.2 and 4, Jest 29 (from test/compat, installed by
- * `npm install --prefix test/compat`, as .ci/run does), each with the packed package in record, offline
+ * The older runner lines: Vitest 3.2 and 4, Jest 29 (from test/compat, installed on demand by
+ * the e2e project's global setup, test/support/test-packages.ts), each with the packed package in record, offline
  * replay and divergence scenarios. Each line gets its own folder whose node_modules holds that
  * runner under its real name and a copy of the installed package, so the package's
  * `import 'vitest'` finds the runner that runs it.
@@ -9,15 +9,17 @@ import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
+import { isInstalled } from '../../support/test-packages.ts';
 import { CHAT_TEST, VITEST_CONFIG } from './fixtures.ts';
 import { installedPackage, REPO } from './package.ts';
 import { closedPort, runIn } from './run.ts';
 
 const COMPAT = path.join(REPO, 'test/compat/node_modules');
-const installed = existsSync(COMPAT);
+// The global setup installed it unless the registry could not deliver (then it said so).
+const installed = isInstalled('test/compat');
 if (!installed) {
   console.warn(
-    'test/compat is not installed (npm install --prefix test/compat): compat.test.ts SKIPPED',
+    'test/compat is not installed (npm ci --prefix test/compat): compat.test.ts SKIPPED',
   );
 }
 
