@@ -5,7 +5,7 @@
  * runner under its real name and a copy of the installed package, so the package's
  * `import 'vitest'` finds the runner that runs it.
  */
-import { cpSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
