@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { defineConfig } from 'tsdown';
 
 // One build, ESM + CJS with declarations: many Jest projects are still CommonJS.
@@ -19,8 +18,10 @@ const entry = {
  * @note Dependencies published as ESM only, bundled into the CommonJS build: Jest's module
  * runtime cannot `require()` ES modules before Node 24.9 (Jest 30) or at all (Jest 29), so a
  * CommonJS Jest project would fail on `require("eventsource-parser")` otherwise.
+ * @mswjs/interceptors is not among them: src/capture/interceptor.ts loads it with Node's own
+ * `require` (one copy per process, outside Jest's per-file registry), which takes ES modules.
  */
-const ESM_ONLY = [/^eventsource-parser/, /^@mswjs\/interceptors/, /^@open-draft\//, /^rettime/];
+const ESM_ONLY = [/^eventsource-parser/];
 
 // ESM + CJS with declarations: many Jest projects are still CommonJS.
 export default defineConfig([
@@ -39,13 +40,6 @@ export default defineConfig([
     // `import.meta.url` in CommonJS (the Vitest plugin locates its setup file with it).
     shims: true,
     deps: { alwaysBundle: ESM_ONLY },
-    // The bundled interceptor reads its HTTP parser next to itself (`./llhttp/llhttp.wasm`).
-    copy: (config) => [
-      {
-        from: 'node_modules/@mswjs/interceptors/lib/node/llhttp/llhttp.wasm',
-        to: path.join(config.outDir, 'llhttp'),
-      },
-    ],
     dts: true,
     platform: 'node',
     target: 'node22',

@@ -23,10 +23,11 @@
 import http2 from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
 import { Duplex } from 'node:stream';
-import { Interceptor } from '@mswjs/interceptors';
-import { SocketInterceptor } from '@mswjs/interceptors/net';
+import type { Interceptor } from '@mswjs/interceptors';
+import type { SocketInterceptor } from '@mswjs/interceptors/net';
 import { ReplayKitError } from '../errors.ts';
 import { detectRoute, ProviderHosts } from '../providers/index.ts';
+import { processGlobal, processRequire, processWide } from './process-wide.ts';
 
 /** Decides, per HTTP/2 request, whether it must be refused: an error, or `null` to send it. */
 export type Http2Guard = (headers: http2.OutgoingHttpHeaders, origin: string) => Error | null;
@@ -35,9 +36,9 @@ interface InternalConnectionContext {
   run<T>(callback: () => T): T;
 }
 
+// The interceptor's, on the process's own global (process-wide.ts), not a test file's.
 const connectionContext = () =>
-  (globalThis as { __MSW_INTERNAL_CONNECTION_CONTEXT?: InternalConnectionContext })
-    .__MSW_INTERNAL_CONNECTION_CONTEXT;
+  processGlobal().__MSW_INTERNAL_CONNECTION_CONTEXT as InternalConnectionContext | undefined;
 
 /** The parts of the interceptor's socket controller used here (not in its public types). */
 interface HeldSocket {
@@ -47,8 +48,14 @@ interface HeldSocket {
 /** `SocketController.PENDING`: nothing decided yet, no byte sent anywhere. */
 const PENDING = 0;
 
-let guard: Http2Guard | null = null;
-let installed = false;
+/**
+ * Per process, like the patch: Jest evaluates this module once per test file, and the guard a
+ * later file sets must reach the patch the first file installed (process-wide.ts).
+ */
+const state = processWide('capture.http2-route', () => ({
+  guard: null as Http2Guard | null,
+  installed: false,
+}));
 const held = new WeakMap<object, HeldSocket>();
 const origins = new WeakMap<object, string>();
 
@@ -57,9 +64,15 @@ const origins = new WeakMap<object, string>();
  * after the socket-level interceptor is applied.
  */
 export function installHttp2Route(): void {
-  if (installed) return;
-  installed = true;
-  Interceptor.singleton(SocketInterceptor).on('connection', ({ controller }) => {
+  if (state.installed) return;
+  state.installed = true;
+  const { Interceptor: Base } = processRequire('@mswjs/interceptors') as {
+    Interceptor: typeof Interceptor;
+  };
+  const { SocketInterceptor: Sockets } = processRequire('@mswjs/interceptors/net') as {
+    SocketInterceptor: typeof SocketInterceptor;
+  };
+  Base.singleton(Sockets).on('connection', ({ controller }) => {
     const socket = Reflect.get(controller, 'socket') as object | undefined;
     if (socket) held.set(socket, controller as unknown as HeldSocket);
   });
@@ -85,9 +98,9 @@ export function installHttp2Route(): void {
 
 /** Sets the guard for requests on HTTP/2 sessions; returns the function that removes it. */
 export function setHttp2Guard(g: Http2Guard): () => void {
-  guard = g;
+  state.guard = g;
   return () => {
-    if (guard === g) guard = null;
+    if (state.guard === g) state.guard = null;
   };
 }
 
@@ -148,7 +161,10 @@ function guardRequests(connect: typeof http2.connect): void {
     this: http2.ClientHttp2Session,
     ...args: Parameters<typeof request>
   ) {
-    const refusal = guard?.(headerObject(args[0]), origins.get(this) ?? originOfSession(this));
+    const refusal = state.guard?.(
+      headerObject(args[0]),
+      origins.get(this) ?? originOfSession(this),
+    );
     if (!refusal) return Reflect.apply(request, this, args);
     const nowhere = nowhereSession(connect);
     const stream = Reflect.apply(request, nowhere, args) as http2.ClientHttp2Stream;

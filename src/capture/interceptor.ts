@@ -10,13 +10,19 @@
  * under interception in undici's pool; the next recording's requests then went out on those stale
  * sockets unseen (seen on Node 22 in test/integration/capture/streaming.test.ts).
  *
+ * @note One per process, not one per copy of this module: Jest evaluates it again for every test
+ * file. The interceptor is loaded with Node's own loader and the handler slot is process-wide
+ * (process-wide.ts); keep-alive sockets opened while one file ran then reach the next file's
+ * handler instead of a gone one (issue 22: record mode lost every file's traffic but the first).
+ *
  * @note Listeners are awaited by the interceptor before the response reaches the client, so
  * response bodies are read in a detached task; awaiting them here would buffer every stream.
  */
-import { Interceptor } from '@mswjs/interceptors';
-import { HttpRequestInterceptor } from '@mswjs/interceptors/http';
-import { SocketInterceptor } from '@mswjs/interceptors/net';
+import type { Interceptor } from '@mswjs/interceptors';
+import type { HttpRequestInterceptor } from '@mswjs/interceptors/http';
+import type { SocketInterceptor } from '@mswjs/interceptors/net';
 import { installHttp2Route } from './http2-route.ts';
+import { processRequire, processWide } from './process-wide.ts';
 
 /** `SocketController.PENDING`: the connection is not claimed or passed through yet. */
 const PENDING = 0;
@@ -38,13 +44,29 @@ export interface InterceptHandler {
   onResponse(event: { response: Response; requestId: string; mocked: boolean }): void;
 }
 
-let interceptor: HttpRequestInterceptor | null = null;
-let handler: InterceptHandler | null = null;
+interface Shared {
+  interceptor: HttpRequestInterceptor | null;
+  handler: InterceptHandler | null;
+}
+
+const shared = () =>
+  processWide<Shared>('capture.interceptor', () => ({ interceptor: null, handler: null }));
 
 /** Installs `h` as the only handler; returns the function that uninstalls it. */
 export function installHandler(h: InterceptHandler): () => void {
-  if (!interceptor) {
-    interceptor = new HttpRequestInterceptor();
+  const state = shared();
+  if (!state.interceptor) {
+    const { HttpRequestInterceptor: Http } = processRequire('@mswjs/interceptors/http') as {
+      HttpRequestInterceptor: typeof HttpRequestInterceptor;
+    };
+    const { Interceptor: Base } = processRequire('@mswjs/interceptors') as {
+      Interceptor: typeof Interceptor;
+    };
+    const { SocketInterceptor: Sockets } = processRequire('@mswjs/interceptors/net') as {
+      SocketInterceptor: typeof SocketInterceptor;
+    };
+    const interceptor = new Http();
+    state.interceptor = interceptor;
     interceptor.apply();
     // HTTP/2 sessions would hang under the socket interceptor: see http2-route.ts.
     installHttp2Route();
@@ -53,10 +75,10 @@ export function installHandler(h: InterceptHandler): () => void {
     // choice (HTTP/1.1 for undici with allowH2, which is how such clients are captured while
     // recording), and the real connection keeps it: an HTTP/2-only server then refused them, even
     // after record() (issue 21).
-    Interceptor.singleton(SocketInterceptor).on('connection', (event) => {
+    Base.singleton(Sockets).on('connection', (event) => {
       const alpn = (event.connectionOptions as { ALPNProtocols?: unknown }).ALPNProtocols;
       const offersH2 = Array.isArray(alpn) && alpn.includes('h2');
-      if (handler === null && offersH2 && event.controller.readyState === PENDING) {
+      if (state.handler === null && offersH2 && event.controller.readyState === PENDING) {
         event.controller.passthrough();
       }
     });
@@ -65,7 +87,7 @@ export function installHandler(h: InterceptHandler): () => void {
       // the handlers read every body) threw, and the interceptor answered the client 500 (issue
       // 21). Requests inside the tunnel still come here, each on its own.
       if (request.method === 'CONNECT') return;
-      await handler?.onRequest({
+      await state.handler?.onRequest({
         request,
         requestId,
         initiator,
@@ -73,15 +95,15 @@ export function installHandler(h: InterceptHandler): () => void {
       });
     });
     interceptor.on('response', ({ response, requestId, responseType }) => {
-      handler?.onResponse({ response, requestId, mocked: responseType === 'mock' });
+      state.handler?.onResponse({ response, requestId, mocked: responseType === 'mock' });
     });
   }
-  handler = h;
+  state.handler = h;
   return () => {
-    if (handler === h) handler = null;
+    if (state.handler === h) state.handler = null;
   };
 }
 
 export function hasHandler(): boolean {
-  return handler !== null;
+  return shared().handler !== null;
 }

@@ -16,12 +16,13 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
-import { FetchResponse } from '@mswjs/interceptors';
+import type { FetchResponse } from '@mswjs/interceptors';
 import { ReplayKitError } from '../errors.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { detectRoute } from '../providers/index.ts';
 import type { ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
+import { processRequire } from './process-wide.ts';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
@@ -43,7 +44,11 @@ export function switchingProtocols(request: Request, protocol?: string): Respons
     'sec-websocket-accept': createHash('sha1').update(`${key}${GUID}`).digest('base64'),
   };
   if (protocol) headers['sec-websocket-protocol'] = protocol;
-  return new FetchResponse(null, { status: 101, statusText: 'Switching Protocols', headers });
+  // The interceptor's own class, from its one copy in the process (process-wide.ts).
+  const { FetchResponse: Response101 } = processRequire('@mswjs/interceptors') as {
+    FetchResponse: typeof FetchResponse;
+  };
+  return new Response101(null, { status: 101, statusText: 'Switching Protocols', headers });
 }
 
 /** The sub-protocols the client offered (`Sec-WebSocket-Protocol`), in its order. */
