@@ -4,6 +4,7 @@
  * options the setup file reads from `globals.replaykit`.
  */
 import path from 'node:path';
+import { assertSupportedNode } from '../../src/node-version.ts';
 import type { ReplayKitOptions } from '../shared/options.ts';
 
 /** The Jest config fields this touches (structural: Jest 29 and 30 type them differently). */
@@ -22,6 +23,8 @@ export function withReplayKit<C extends JestConfigLike>(
   config: C,
   options: ReplayKitOptions = {},
 ): C & Required<Pick<JestConfigLike, 'setupFilesAfterEnv' | 'reporters' | 'globals'>> {
+  // Jest loads its config first, in the main process: the earliest place to say it once.
+  assertSupportedNode();
   const root = path.resolve(config.rootDir ?? process.cwd());
   const shared = { ...options, root };
   return {

@@ -3,6 +3,7 @@
  * `toReplayWithParity`, wraps each test in its own cassette when `autoCassette` is on, and writes
  * what the test file did with cassettes where the reporter (another process) collects it.
  */
+import '../../src/node-check.ts';
 import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import path from 'node:path';

@@ -11,6 +11,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertSupportedNode } from '../../src/node-version.ts';
 import { DEFAULT_DIR, type ReplayKitOptions } from '../shared/options.ts';
 import { CassetteReporter } from './reporter.ts';
 
@@ -44,6 +45,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const setupFile = path.join(here, 'vitest-setup.mjs');
 
 export function replaykit(options: ReplayKitOptions = {}): ReplayKitPlugin {
+  // Vitest evaluates its config first, in the main process: the earliest place to say it once.
+  assertSupportedNode();
   const wired = new WeakSet<object>();
   return {
     name: 'replaykit',

@@ -3,6 +3,7 @@
  * each test in its own cassette when `autoCassette` is on, and hands what the test did with
  * cassettes to the reporter through the task's meta (serialised to the main process by Vitest).
  */
+import '../../src/node-check.ts';
 import { afterEach, beforeEach, expect, inject } from 'vitest';
 import { beginAuto } from '../shared/auto-cassette.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';

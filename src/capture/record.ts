@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCassetteWriter } from '../cassette/writer.ts';
 import { ReplayKitError } from '../errors.ts';
+import { assertSupportedNode } from '../node-version.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import { normalizeRequest, ProviderHosts } from '../providers/index.ts';
@@ -116,6 +117,7 @@ export async function start(
   options: RecordOptions,
   internals: RecordInternals = {},
 ): Promise<Recording> {
+  assertSupportedNode();
   const cassette = path.resolve(options.cassette);
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (active !== null && mode !== 'off' && mode !== 'passthrough') {

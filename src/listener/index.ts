@@ -6,6 +6,9 @@ export type {
   ExchangeRecorder,
   ExchangeStart,
 } from './capture-hooks.ts';
+
+import '../node-check.ts';
+
 export type { Agent, EnvOptions, EnvResult, Shell } from './env.ts';
 export { listenerEnv, quote, setLine } from './env.ts';
 export type { ForegroundOptions, ForegroundRun } from './foreground.ts';
