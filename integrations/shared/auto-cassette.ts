@@ -14,7 +14,7 @@ import { effectiveMode, resolveMode } from '../../src/capture/mode.ts';
 import {
   type Recording,
   type RecordOptions,
-  record,
+  start as startScope,
   type UnusedExchange,
 } from '../../src/capture/record.ts';
 import { createCassetteWriter } from '../../src/cassette/writer.ts';
@@ -68,7 +68,7 @@ async function start(cassette: string, root: string, options: AutoOptions): Prom
   const shown = path.relative(process.cwd(), cassette) || cassette;
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (mode === 'replay' && !existsSync(cassette)) return beginMissing(shown, cassette, options);
-  const rec: Recording = await record({ ...options, cassette: shown, mode });
+  const rec: Recording = await startScope({ ...options, cassette: shown, mode }, { auto: shown });
   return {
     async end() {
       const result = await rec.stop();
@@ -107,7 +107,7 @@ async function beginMissing(
     },
     normalize: normalizeStep,
   }).seal();
-  const rec = await record({ ...options, cassette: empty, mode: 'replay' });
+  const rec = await startScope({ ...options, cassette: empty, mode: 'replay' }, { auto: shown });
   return {
     async end() {
       const result = await rec.stop();

@@ -3,8 +3,8 @@
  *
  * One recording at a time per process: the interceptor is process-wide, so two scopes could not
  * tell whose request is whose. A second concurrent `record()` fails with a clear error instead of
- * mixing traffic silently (Vitest and Jest run each test file in its own worker, so per-file
- * parallelism is unaffected).
+ * mixing traffic silently (test files in other workers are other processes, unaffected; the
+ * files one Jest worker runs in turn each get their own scopes).
  */
 
 import { randomUUID } from 'node:crypto';
@@ -74,7 +74,8 @@ export interface Recording {
   stop(): Promise<RecordResult>;
 }
 
-let active: string | null = null;
+/** The scope in progress: its cassette, and the test's own cassette when autoCassette opened it. */
+let active: { cassette: string; auto?: string } | null = null;
 
 export function record(options: RecordOptions): Promise<Recording>;
 export function record<T>(
@@ -111,6 +112,11 @@ export interface RecordInternals {
   servedBy?: Map<string, string>;
   /** Replay mode only: the minted-value bindings the matcher makes (parity reads them). */
   bindings?: MintedBindings;
+  /**
+   * The scope is a test's automatic one (`autoCassette`): the cassette to name when another
+   * `record()` meets it (the scope's own may be a stand-in in a temporary folder).
+   */
+  auto?: string;
 }
 
 export async function start(
@@ -121,10 +127,7 @@ export async function start(
   const cassette = path.resolve(options.cassette);
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (active !== null && mode !== 'off' && mode !== 'passthrough') {
-    throw new ReplayKitError(
-      'E_SCOPE_ACTIVE',
-      `Failed to start recording "${options.cassette}": another record() scope is active for "${active}". Stop it first (await rec.stop()), or run the two in separate test files.`,
-    );
+    throw new ReplayKitError('E_SCOPE_ACTIVE', scopeActive(options.cassette, active));
   }
   if (mode === 'off' || mode === 'passthrough') {
     const result = { mode, cassette, exchanges: 0, unused: [], divergences: [] };
@@ -132,21 +135,30 @@ export async function start(
   }
   const redactor = createRedactor(options.redact);
   if (mode === 'replay') return startReplay(options, cassette, redactor, internals);
-  return startRecord(options, cassette, redactor);
+  return startRecord(options, cassette, redactor, internals.auto);
 }
 
-function claim(cassette: string): () => void {
-  active = cassette;
+function claim(cassette: string, auto?: string): () => void {
+  const scope = { cassette, ...(auto ? { auto } : {}) };
+  active = scope;
   return () => {
-    if (active === cassette) active = null;
+    if (active === scope) active = null;
   };
+}
+
+function scopeActive(wanted: string, scope: { cassette: string; auto?: string }): string {
+  if (!scope.auto) {
+    return `Failed to start recording "${wanted}": another record() scope is active for "${scope.cassette}". Stop it first (await rec.stop()), or run the two in separate test files.`;
+  }
+  // Issue 22: inside an autoCassette test this named a stand-in file in a temporary folder.
+  return `Failed to start recording "${wanted}": this test already has its own cassette "${scope.auto}" because autoCassette is on, and only one record() scope runs at a time. Choose one: remove this record() call and let autoCassette record the test, or turn autoCassette off for the project and keep record()`;
 }
 
 async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  { trace, servedBy, bindings }: RecordInternals,
+  { trace, servedBy, bindings, auto }: RecordInternals,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
     throw new ReplayKitError(
@@ -165,7 +177,7 @@ async function startReplay(
     hosts: ProviderHosts.of(matcher.exchanges.map((e) => e.request)),
     ...(trace ? { trace } : {}),
   });
-  const release = claim(cassette);
+  const release = claim(cassette, auto);
   const uninstallSockets = installHandler(handler);
   const unguard = setHttp2Guard(refuseProviderTraffic);
   const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
@@ -212,6 +224,7 @@ async function startRecord(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
+  auto?: string,
 ): Promise<Recording> {
   const writer = createCassetteWriter(cassette, {
     header: {
@@ -234,7 +247,7 @@ async function startRecord(
     hosts,
   });
   const handler = new RecordHandler(pipeline, hosts);
-  const release = claim(cassette);
+  const release = claim(cassette, auto);
   const uninstallSockets = installHandler(handler);
   const uninstallFetch = installFetchRecorder({
     wants: (head) => handler.mayRecord(head),
