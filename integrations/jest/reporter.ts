@@ -16,6 +16,7 @@ import { LEDGER_ENV } from './ledger-file.ts';
 interface Results {
   testResults: {
     testFilePath: string;
+    testExecError?: unknown;
     testResults: { ancestorTitles: string[]; title: string }[];
   }[];
 }
@@ -47,6 +48,8 @@ export default class ReplayKitReporter {
     const owned = new Set<string>();
     if (this.#o.autoCassette) {
       for (const file of results.testResults) {
+        // A file that did not load ran none of its tests: its cassettes are not unused (issue 22).
+        if (file.testExecError || file.testResults.length === 0) continue;
         const at = (names: string[]) =>
           autoCassettePath({
             root: this.#root,

@@ -42,10 +42,12 @@ export class CassetteReporter {
     const folders: string[] = [];
     const owned = new Set<string>();
     for (const module of modules) {
-      if (this.#o.autoCassette) {
+      const tests = [...module.children.allTests()];
+      // A file that did not load ran none of its tests: its cassettes are not unused (issue 22).
+      if (this.#o.autoCassette && tests.length > 0) {
         folders.push(path.dirname(this.#cassette(module.moduleId, ['x'])));
       }
-      for (const test of module.children.allTests()) {
+      for (const test of tests) {
         const noted = test.meta()[META_KEY];
         if (Array.isArray(noted)) entries.push(...(noted as LedgerEntry[]));
         if (this.#o.autoCassette) owned.add(this.#cassette(module.moduleId, names(test)));

@@ -3,7 +3,7 @@
  * ts-jest (Anthropic tool use) and a native ESM project (OpenAI), in record, offline replay and
  * divergence scenarios.
  */
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
@@ -171,5 +171,28 @@ describe('replaykit/jest in real jest runs', () => {
       ]),
     );
     expect(run.output).toContain(`  diverged ${CJS_CASSETTE}`);
+  }, 120_000);
+
+  test('a test file that fails to load: its cassettes are not called unused', async () => {
+    // Issue 22: the report called a valid cassette unused (and suggested deleting it) because its
+    // test file did not load, so none of its tests ran.
+    mkdirSync(path.join(cjs, 'cassettes/broken.test.ts'), { recursive: true });
+    copyFileSync(
+      path.join(cjs, CJS_CASSETTE),
+      path.join(cjs, 'cassettes/broken.test.ts/broken--works.rpk'),
+    );
+    writeFileSync(
+      path.join(cjs, 'broken.test.ts'),
+      "throw new Error('broken on purpose');\ntest('works', () => {});\nexport {};\n",
+    );
+    try {
+      const run = await runIn(cjs, JEST, { REPLAYKIT_MODE: 'replay', FAKE_URL: offline });
+      expect(run.exitCode).toBe(1);
+      expect(run.output).toContain('broken on purpose');
+      expect(run.output).toContain('[replaykit] cassettes: 1 used, 0 missing, 0 unused');
+      expect(run.output).not.toContain('unused   cassettes/broken.test.ts');
+    } finally {
+      rmSync(path.join(cjs, 'broken.test.ts'));
+    }
   }, 120_000);
 });

@@ -2,7 +2,7 @@
  * The Vitest plugin from the packed tarball, in a fixture project run by a real `vitest`:
  * record against the fake upstream, replay offline, diverge, a missing and an unused cassette.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
@@ -126,5 +126,28 @@ describe('replaykit/vitest in a real vitest run', () => {
     );
     // Filtered-out tests keep their cassettes and are not reported unused.
     expect(run.output).not.toContain(`unused   ${CASSETTE}`);
+  }, 120_000);
+
+  test('a test file that fails to load: its cassettes are not called unused', async () => {
+    // Issue 22: the report called a valid cassette unused (and suggested deleting it) because its
+    // test file did not load, so none of its tests ran.
+    mkdirSync(path.join(project, 'cassettes/broken.test.ts'), { recursive: true });
+    copyFileSync(
+      path.join(project, CASSETTE),
+      path.join(project, 'cassettes/broken.test.ts/broken--works.rpk'),
+    );
+    writeFileSync(
+      path.join(project, 'broken.test.ts'),
+      "import { test } from 'vitest';\nthrow new Error('broken on purpose');\ntest('works', () => {});\n",
+    );
+    try {
+      const run = await runIn(project, VITEST, { REPLAYKIT_MODE: 'replay', FAKE_URL: OFFLINE });
+      expect(run.exitCode).toBe(1);
+      expect(run.output).toContain('Error: broken on purpose');
+      expect(run.output).toMatch(/\[replaykit\] cassettes: \d+ used, 0 missing, 0 unused/);
+      expect(run.output).not.toContain('unused   cassettes/broken.test.ts');
+    } finally {
+      rmSync(path.join(project, 'broken.test.ts'));
+    }
   }, 120_000);
 });
