@@ -3,7 +3,9 @@
  * whole), validates every line with the zod schema and folds the on-disk stream lines back into
  * whole `model.response` steps. Faults are `CassetteFormatError`s reading `file:line: what`.
  */
+
 import { type FileHandle, open } from 'node:fs/promises';
+import path from 'node:path';
 import { CassetteFormatError } from '../errors.ts';
 import { countingHasher, createCanonicalHasher, type Normalizer } from './canonical.ts';
 import { CassetteReadError, describeFsError } from './errors.ts';
@@ -208,7 +210,9 @@ async function openForReading(file: string): Promise<FileHandle> {
   } catch (error) {
     throw new CassetteReadError(
       file,
-      `${describeFsError(error)}. Check the path (relative paths start at ${process.cwd()})`,
+      // An absolute path was resolved by the caller, maybe in another folder than this process's
+      // (the listener runs in its state folder): naming our cwd then misled (issue 22).
+      `${describeFsError(error)}. Check the path${path.isAbsolute(file) ? '' : ` (relative paths start at ${process.cwd()})`}`,
       { cause: error },
     );
   }

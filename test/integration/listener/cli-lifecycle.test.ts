@@ -2,7 +2,7 @@
  * `replaypack listen ...` end to end through the real CLI (a child process from source), with a
  * private REPLAYKIT_HOME per test and `--port 0` everywhere.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -132,7 +132,23 @@ describe('listen start / status / stop', () => {
     expect(missing.exitCode).toBe(4);
     expect(missing.stderr).toContain('no-such-cassette.rpk');
     expect((await json(['listen', 'status'])).status).toBe('stopped');
-  });
+    // Issue 22: the path resolves against the caller's folder, and the message must not say it
+    // started anywhere else (the listener runs in REPLAYKIT_HOME).
+    const work = mkdtempSync(join(tmpdir(), 'rk-work-'));
+    try {
+      const typo = await replaypack(
+        ['listen', 'start', '--port', '0', '--mode', 'replay', '--cassette', 'typo.rpk'],
+        { cwd: work, env: { REPLAYKIT_HOME: home } },
+      );
+      expect(typo.exitCode).toBe(4);
+      expect(typo.stderr).toContain(
+        `[replaykit] Failed to read cassette "${join(realpathSync(work), 'typo.rpk')}": no such file or directory. Check the path (log: `,
+      );
+      expect(typo.stderr).not.toContain('relative paths start at');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   test('a non-loopback host without --allow-remote and a token is refused', async () => {
     const r = await run(['listen', 'start', '--port', '0', '--host', '0.0.0.0']);
