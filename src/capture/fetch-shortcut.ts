@@ -54,19 +54,14 @@ async function serve(
   fallThrough: () => Promise<Response>,
 ): Promise<Response> {
   signal?.throwIfAborted();
-  const abort = new AbortController();
-  const stop = () => abort.abort(signal?.reason);
-  signal?.addEventListener('abort', stop, { once: true });
-  const answered = await a(Promise.resolve(raw), abort.signal);
+  // The caller's own signal when it has one (SDKs always pass one): a controller of our own per
+  // request only relayed it, at the cost of an AbortController and a listener each time.
+  const own = signal ?? new AbortController().signal;
+  const answered = await a(Promise.resolve(raw), own);
   signal?.throwIfAborted();
   const response =
-    answered && 'chunks' in answered
-      ? responseOf(answered, abort.signal, NativeResponse)
-      : answered;
-  if (!response) {
-    signal?.removeEventListener('abort', stop);
-    return fallThrough();
-  }
+    answered && 'chunks' in answered ? responseOf(answered, own, NativeResponse) : answered;
+  if (!response) return fallThrough();
   if (response.type === 'error') {
     // What fetch does when the connection fails: a TypeError with the reason as its cause.
     throw new TypeError('fetch failed', {
