@@ -128,7 +128,7 @@ const stats = (xs: number[]) => {
 for (const [i, [name]] of runs.entries()) {
   const { min, median, max } = stats(wall[i]!);
   process.stdout.write(
-    `${JSON.stringify({ bench: 'replay-openai', tool: name, n: N, min: Math.round(min), median: Math.round(median), max: Math.round(max) })}\n`,
+    `${JSON.stringify({ bench: 'replay-openai', tool: name, n: N, min: Math.round(min), median: Math.round(median), max: Math.round(max), rounds: wall[i]!.map(Math.round) })}\n`,
   );
 }
 for (let r = 2; r < runs.length; r++) {

@@ -46,6 +46,21 @@ for (const tool of tools) {
   );
 }
 
+// (a') Issue 15's floor: the OpenAI SDK given canned responses, alternated with replaykit in
+// one process round by round; the ratio is per round (min / median / max).
+const openai = await run('./replay-openai.ts', process.env.BENCH_ROUNDS ?? '6');
+const ratio = openai.find((r) => 'ratio' in r)!;
+console.log(`\n(a') ${openai[0]?.n} OpenAI SDK calls, half streamed, alternated in one process`);
+console.log('tool        min ms   median ms   max ms');
+for (const r of openai.filter((r) => 'tool' in r)) {
+  console.log(
+    `${String(r.tool).padEnd(10)} ${f(n(r.min), 0).padStart(7)} ${f(n(r.median), 0).padStart(10)} ${f(n(r.max), 0).padStart(8)}`,
+  );
+}
+console.log(
+  `replaykit / canned-fetch floor: ${ratio.min} / ${ratio.median} / ${ratio.max} (min / median / max per round; goal <= 1.3); SDK-alone floor / canned: ${ratio.floor_over_canned}`,
+);
+
 // (b)
 const pass = await run('./passthrough.ts');
 const none = n(pass.find((p) => p.variant === 'none')?.median_ms);

@@ -10,12 +10,11 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import type { ModelResponse } from '../cassette/schema.ts';
-import { loadCassette } from '../pipeline/cassette.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { normalizeRequest, requestSteps } from '../providers/index.ts';
 import { createRedactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
-import { heldResponse } from '../replay/index-file.ts';
+import { loadReplaySource, loadResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import { wireChunks } from '../replay/serve.ts';
@@ -38,7 +37,11 @@ export type Answer =
       note: ExchangeError;
     };
 
-export type Answerer = (raw: RawRequest, ctx: GatewayContext) => Answer;
+/**
+ * Matching happens when called (requests take their turn in arrival order); the answer may come
+ * later, when its response is read back from a large cassette on disk.
+ */
+export type Answerer = (raw: RawRequest, ctx: GatewayContext) => Answer | Promise<Answer>;
 
 export interface LocalResponder {
   http(ctx: GatewayContext, req: IncomingMessage, res: ServerResponse, route: GatewayRoute): void;
@@ -57,8 +60,10 @@ export async function replayAnswerer(
   cassette: string,
   options: MatchOptions = {},
 ): Promise<Answerer> {
-  const loaded = await loadCassette(cassette);
-  const matcher = new ReplayMatcher(cassette, loaded.steps, normalizeRequest, options);
+  // Bounded as record()'s replay is (issue 15): a large cassette is indexed, and each response
+  // read back from the file when it is served.
+  const loaded = await loadReplaySource(cassette);
+  const matcher = new ReplayMatcher(cassette, loaded, normalizeRequest, options);
   // Live requests are minimised as the recording was: a cassette captured with `--capture full`
   // keeps whole bodies, so the live side must too, or nothing would match.
   const redactor = createRedactor({
@@ -84,9 +89,9 @@ export async function replayAnswerer(
       };
     }
     const stored = result.exchange.response;
-    return stored
-      ? { kind: 'serve', step: heldResponse(stored), source: 'replay' }
-      : { kind: 'drop' };
+    if (!stored) return { kind: 'drop' };
+    if ('step' in stored) return { kind: 'serve', step: stored.step, source: 'replay' };
+    return loadResponse(stored).then((step) => ({ kind: 'serve', step, source: 'replay' }));
   };
 }
 
@@ -150,7 +155,7 @@ export function createLocalResponder(
             body: body.length ? body : null,
             transport: 'http',
           };
-          const a = answer(raw, ctx);
+          const a = await answer(raw, ctx);
           served(ctx, rec, a, at);
           if (a.kind === 'serve') return serveStep(res, a.step, rec, at);
           if (a.kind === 'drop') {
@@ -178,15 +183,24 @@ export function createLocalResponder(
       const done = ctx.track(() => socket.destroy());
       wss.handleUpgrade(req, socket, head, (client) => {
         sockets.add(client);
+        // Frames go out in the order of the client's messages, whatever order their answers
+        // are read back from disk in.
+        let sent: Promise<void> = Promise.resolve();
         client.on('message', (data, isBinary) => {
           const bytes = toBuffer(data);
           ctx.counts.requests++;
           // The same request shape the listener capture records for a client frame.
           rec.clientFrame(bytes, isBinary, at());
-          const a = answer(
+          const pending = answer(
             { method: req.method ?? 'GET', url, headers, body: bytes, transport: 'websocket' },
             ctx,
           );
+          sent = sent.then(
+            async () => reply(await pending),
+            () => client.terminate(),
+          );
+        });
+        const reply = (a: Answer) => {
           served(ctx, rec, a, at);
           if (a.kind === 'drop') return client.terminate();
           if (a.kind === 'error') {
@@ -202,7 +216,7 @@ export function createLocalResponder(
             rec.serverFrame(Buffer.from(frame), false, at());
           }
           if (stream.state === 'interrupted') client.terminate();
-        });
+        };
         client.once('close', (code, reason) => {
           sockets.delete(client);
           rec.closed(code, reason.toString(), at());

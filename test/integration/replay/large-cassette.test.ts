@@ -35,3 +35,18 @@ test('a 64 MB cassette replays under a 48 MB heap, each response read back whole
     answers: [answer(0), answer(1), answer(2)],
   });
 }, 120_000);
+
+test("the listener's --mode replay serves the same 64 MB cassette under a 48 MB heap", async () => {
+  const script = fileURLToPath(new URL('./fixtures/listen-large.ts', import.meta.url));
+  const artifact = join(dir, 'listen-replay.rpk');
+  const r = await execa(
+    process.execPath,
+    ['--max-old-space-size=48', script, file, '3', artifact],
+    {
+      reject: false,
+    },
+  );
+  expect(r.stderr).toBe('');
+  const answer = (i: number) => [String(i), `${i} `.length + filler.length];
+  expect(JSON.parse(String(r.stdout))).toEqual({ answers: [answer(0), answer(1), answer(2)] });
+}, 120_000);
