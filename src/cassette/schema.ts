@@ -160,6 +160,14 @@ export const ModelResponse = z.object({
   status: z.number().int(),
   headers: Headers,
   ...BodyFields,
+  /**
+   * How a JSON `body` was laid out, when not as `JSON.stringify(body)` (issue 14 item 2): indented
+   * by `body_indent` spaces (with a final newline when `body_newline`), or, when no layout gives
+   * the bytes back (`\u` escapes, another spacing), its exact text `body_raw`. Replay sends these.
+   */
+  body_indent: z.number().int().positive().optional(),
+  body_newline: z.literal(true).optional(),
+  body_raw: z.string().optional(),
   stream: z
     .object({
       format: StreamFormat,

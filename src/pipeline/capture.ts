@@ -16,6 +16,8 @@ import type {
 } from '../cassette/schema.ts';
 import type { CassetteWriter } from '../cassette/writer.ts';
 import {
+  type BodyLayout,
+  bodyLayout,
   createStreamCapture,
   decodeBody,
   detectRoute,
@@ -278,6 +280,10 @@ class Exchange implements ExchangeCapture {
       const decoded = decodeBody(bytes.length ? bytes : null, this.#headers['content-type'], {
         exact,
       });
+      const layout =
+        !exact && decoded.body !== undefined
+          ? bodyLayout(decoded.body, bytes.toString('utf8'))
+          : {};
       const steps = responseSteps(
         this.route,
         exact
@@ -289,8 +295,14 @@ class Exchange implements ExchangeCapture {
             },
         ctx,
       );
-      for (const step of steps)
-        this.#o.sink.append({ ...this.#o.redactor.step(step), ...this.#source });
+      for (const step of steps) {
+        const safe = this.#o.redactor.step(step);
+        const kept =
+          step.type === 'model.response' && safe.type === 'model.response'
+            ? this.#safeLayout(step.body, safe.body, layout)
+            : {};
+        this.#o.sink.append({ ...safe, ...kept, ...this.#source });
+      }
       if (options.aborted) this.fail('E_UPSTREAM_ABORTED', 'The response body ended early.');
     });
   }
@@ -360,6 +372,16 @@ class Exchange implements ExchangeCapture {
       }
     }
     this.#o.sink.streamEvent(this.correlation_id, ev);
+  }
+
+  /**
+   * A body's exact text holds it as received: kept only when redaction changed nothing in the
+   * body and the text detectors find nothing in the text, so no secret reaches the cassette.
+   */
+  #safeLayout(before: unknown, after: unknown, layout: BodyLayout): BodyLayout {
+    if (layout.body_raw === undefined) return layout;
+    const same = JSON.stringify(before) === JSON.stringify(after);
+    return same && this.#o.redactor.text(layout.body_raw) === layout.body_raw ? layout : {};
   }
 
   #framing(framing?: { eol?: '\r\n' | '\r'; tail?: string }) {

@@ -17,6 +17,27 @@ export interface DecodedBody {
   body_text?: string;
   body_base64?: string;
   body_multipart?: MultipartBody;
+  body_indent?: number;
+  body_newline?: true;
+  body_raw?: string;
+}
+
+export type BodyLayout = Pick<DecodedBody, 'body_indent' | 'body_newline' | 'body_raw'>;
+
+/**
+ * What it takes to give a parsed JSON body's exact text back (issue 14 item 2): nothing when it
+ * was compact, an indent (and final newline) when it was pretty-printed, else the text itself.
+ */
+export function bodyLayout(body: unknown, text: string): BodyLayout {
+  const compact = JSON.stringify(body);
+  if (compact === text) return {};
+  const newline = text.endsWith('\n') ? ({ body_newline: true } as const) : {};
+  const core = newline.body_newline ? text.slice(0, -1) : text;
+  if (compact === core) return newline;
+  const indent = /^[[{]\n( +)/.exec(core)?.[1]?.length;
+  if (indent && JSON.stringify(body, null, indent) === core)
+    return { body_indent: indent, ...newline };
+  return { body_raw: text };
 }
 
 export interface DecodeOptions {
@@ -61,6 +82,10 @@ export function encodeBody(stored: DecodedBody): Buffer | null {
   if (stored.body_base64 !== undefined) return Buffer.from(stored.body_base64, 'base64');
   if (stored.body_multipart !== undefined) return encodeMultipart(stored.body_multipart);
   if (stored.body_text !== undefined) return Buffer.from(stored.body_text, 'utf8');
-  if (stored.body !== undefined) return Buffer.from(JSON.stringify(stored.body), 'utf8');
+  if (stored.body !== undefined) {
+    if (stored.body_raw !== undefined) return Buffer.from(stored.body_raw, 'utf8');
+    const text = JSON.stringify(stored.body, null, stored.body_indent);
+    return Buffer.from(stored.body_newline ? `${text}\n` : text, 'utf8');
+  }
   return null;
 }

@@ -8,7 +8,7 @@ export { detectAgent } from './agents.ts';
 export { assembleBody, assembleEvents } from './assemble.ts';
 export type { AssemblyResult } from './assembler.ts';
 export type { DecodedBody } from './body.ts';
-export { decodeBody, encodeBody } from './body.ts';
+export { type BodyLayout, bodyLayout, decodeBody, encodeBody } from './body.ts';
 export { createStreamCapture } from './capture.ts';
 export { dataText, encodeStream, encodeStreamEvent, JSON_ARRAY } from './encode.ts';
 export { normalizeRequest, normalizeStep } from './normalize.ts';
