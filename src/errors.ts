@@ -3,10 +3,14 @@
  * (msw once printed its prefix twice because a caller added it too: nobody else adds it).
  * Error classes carry a stable `code`; the CLI maps them to the exit statuses in docs/CLI.md.
  */
+import { maskQueryCredentials } from './redaction/query.ts';
+
 export const PREFIX = '[replaykit]';
 
+/** Also masks query-string credentials (`?key=AIza...`): messages often name a request URL. */
 export function formatMessage(message: string): string {
-  return message.startsWith(PREFIX) ? message : `${PREFIX} ${message}`;
+  const safe = maskQueryCredentials(message);
+  return safe.startsWith(PREFIX) ? safe : `${PREFIX} ${safe}`;
 }
 
 /** Documented exit statuses, the same for every `replaypack` command. */

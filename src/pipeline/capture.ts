@@ -144,7 +144,8 @@ export class CapturePipeline {
         type: 'error.event',
         correlation_id: correlationId,
         provider: 'unknown',
-        endpoint: where,
+        // `where` is often the request URL: a query string can carry a key (`?key=` on Gemini).
+        endpoint: this.#options.redactor.url(where),
         offset_ms: this.#options.clock(),
         source: 'capture',
         code: 'E_CAPTURE',

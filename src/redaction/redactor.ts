@@ -117,7 +117,13 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       case 'tool.response':
         return { ...x, output: value(x.output) } as T;
       case 'error.event':
-        return { ...x, message: text(x.message), detail: value(x.detail) } as T;
+        // A capture fault names the request URL it failed on, query string included.
+        return {
+          ...x,
+          endpoint: url(x.endpoint),
+          message: text(x.message),
+          detail: value(x.detail),
+        } as T;
       case 'agent.event':
         return { ...x, event: value(x.event) } as T;
       default:

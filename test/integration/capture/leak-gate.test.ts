@@ -4,11 +4,14 @@
  * environment — recorded through `record()` with the real SDK, then replayed with a changed
  * request. None may reach the cassette, the divergence report or anything written to the console.
  */
+import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import WebSocket from 'ws';
 import { record } from '../../../src/index.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 import { findLeaks, PLANTED, plantedEnv } from '../redaction/gate.ts';
@@ -109,5 +112,41 @@ test('no planted secret reaches the cassette, the divergence report or the conso
   expect(divergence).toContain('First difference: body.messages[0].content');
   const report = path.join(dir, 'report.txt');
   writeFileSync(report, `${divergence}\n${logged.join('')}`);
+  expect(await findLeaks([cassette, report])).toEqual([]);
+});
+
+test('a refused provider socket opened with ?key= leaves the key out of the cassette and the error', async () => {
+  // Gemini Live takes its key in the query string; on a host replaykit already saw provider
+  // traffic on, the socket is refused and its URL lands in an error step (reviewer's finding 1).
+  const cassette = path.join(dir, 'live.rpk');
+  up.enqueue({ kind: 'text', text: 'hello' });
+  const rec = await record({ cassette, mode: 'record' });
+  const openai = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${up.url}/v1`, maxRetries: 0 });
+  await openai.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  const live = new WebSocket(
+    `${up.url.replace('http', 'ws')}/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent?key=${PLANTED.query}`,
+  );
+  const [, res] = (await once(live, 'unexpected-response')) as [
+    unknown,
+    { statusCode: number; resume(): void },
+  ];
+  res.resume();
+  live.terminate();
+  const stopped = await rec.stop().then(
+    () => null,
+    (error: unknown) => error as Error,
+  );
+  expect(res.statusCode).toBe(500);
+  expect(stopped?.message).toContain('BidiGenerateContent');
+  const steps = (await readFile(cassette, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(steps.some((s) => s.type === 'error.event')).toBe(true);
+  const report = path.join(dir, 'live-error.txt');
+  writeFileSync(report, `${stopped?.message}\n${String((stopped?.cause as Error)?.message)}`);
   expect(await findLeaks([cassette, report])).toEqual([]);
 });

@@ -145,6 +145,15 @@ function steps(p: P, key: string = KEYS[p]): StepInput[] {
         ],
       },
     },
+    {
+      // A capture fault names the URL it failed on: its query string can carry the key.
+      ...common,
+      type: 'error.event',
+      endpoint: `https://gateway.example${url}${url.includes('?') ? '&' : '?'}key=${key}`,
+      source: 'capture',
+      code: 'E_CAPTURE',
+      message: 'Failed to record',
+    },
   ] as StepInput[];
 }
 
