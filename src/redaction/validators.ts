@@ -124,6 +124,10 @@ const MIN_CREDENTIAL = 6;
 const PLACEHOLDER_WORD =
   /^(?:redacted|hidden|masked|removed|omitted|none|null|nil|undefined|n\/a|na|empty|placeholder|changeme|todo|xxx+|\*+|\.+|-+|true|false|yes|no|on|off)$/i;
 
+const MASK_SUFFIX = /(?:[Xx]{4,}|\*{3,}|•{3,}|\.{3,}|…+)$/;
+/** What may precede a hand-made mask: nothing, or the prefix a provider puts on its keys. */
+const MASKED_PREFIX = /^(?:|sk-|sk-proj-|sk-ant-|github_pat_|ghp_)$/;
+
 /**
  * Under a key that names a secret (`authorization`, `api_key`, ...) in a body, could this string
  * be a credential? Providers echo placeholders (`"authorization": "<redacted>"` in OpenAI's MCP
@@ -135,8 +139,10 @@ export function plausibleCredential(value: string): boolean {
   if (token.length < MIN_CREDENTIAL || /^\d+$/.test(token)) return false;
   if (PLACEHOLDER_WORD.test(token) || /^\[.*\]$|^<.*>$|^\(.*\)$/s.test(token)) return false;
   // Masked by hand: `github_pat_XXXX`, `sk-proj-****`, `sk-...` (js-genai's recorded MCP
-  // requests carry `"AUTHORIZATION": "Bearer github_pat_XXXX"`). No issued token ends so.
-  if (/(?:XXXX|xxxx|\*\*\*|•••|\.\.\.|…)$/.test(token)) return false;
+  // requests carry `"AUTHORIZATION": "Bearer github_pat_XXXX"`). Only a bare key prefix before
+  // the mask makes it one: `hunter2...` is a password that happens to end in dots.
+  const mask = MASK_SUFFIX.exec(token);
+  if (mask && MASKED_PREFIX.test(token.slice(0, mask.index))) return false;
   // References to where the secret lives, not the secret: `${VAR}`, `$VAR`, `{{ var }}`, `%VAR%`.
   if (
     /^\$\{.*\}$|^\$[A-Za-z_]\w*$|^\{\{.*\}\}$|^%\w+%$|^(?:process\.env|os\.environ)\b/s.test(token)

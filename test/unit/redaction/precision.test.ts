@@ -99,7 +99,9 @@ describe('key-name rules inside bodies redact only what could be a credential', 
       bearer_token: 'abc',
       id_token: 'n/a',
       mcp: { headers: { AUTHORIZATION: 'Bearer github_pat_XXXX' }, api_key: 'sk-proj-****' },
-      nested: { client_secret: 'sk-...' },
+      nested: { client_secret: 'sk-...', secret_key: 'ghp_xxxx' },
+      proxy_authorization: 'Bearer sk-ant-***',
+      access_key: '****',
     };
     expect(r.value(body)).toEqual(body);
   });
@@ -110,12 +112,19 @@ describe('key-name rules inside bodies redact only what could be a credential', 
       api_key: 'hunter2',
       password: 'correct horse battery staple',
       client_secret: 'cs_9f8e7d6c',
+      // A real value that merely ends like a mask: only a bare key prefix before it is a mask.
+      db_password: 'hunter2...',
+      secret: 'Bearer opaque-session***',
+      private_key: 'sk-proj-real0123456789xxxx',
     });
     expect(out).toEqual({
       authorization: `Bearer ${marker('opaque-session-value-42')}`,
       api_key: marker('hunter2'),
       password: marker('correct horse battery staple'),
       client_secret: marker('cs_9f8e7d6c'),
+      db_password: marker('hunter2...'),
+      secret: `Bearer ${marker('opaque-session***')}`,
+      private_key: marker('sk-proj-real0123456789xxxx'),
     });
   });
 
