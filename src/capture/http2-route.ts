@@ -192,11 +192,13 @@ const BEDROCK_PATH =
 /**
  * The guard used during a recording: refuses what is provider traffic by the same signs as opaque
  * exchanges (providers/opaque.ts: a modelled route, a provider's host, a provider SDK's headers),
- * and Bedrock Runtime's routes.
+ * and Bedrock Runtime's routes. `hosts`: the active handler's, so a replay also knows the custom
+ * gateways its cassette was recorded on.
  */
 export function refuseProviderTraffic(
   headers: http2.OutgoingHttpHeaders,
   origin: string,
+  hosts: ProviderHosts = new ProviderHosts(),
 ): Error | null {
   const method = String(headers[':method'] ?? 'GET').toUpperCase();
   const path = String(headers[':path'] ?? '/');
@@ -204,13 +206,15 @@ export function refuseProviderTraffic(
   for (const [name, value] of Object.entries(headers)) {
     if (!name.startsWith(':') && value !== undefined) flat[name.toLowerCase()] = String(value);
   }
+  // The message names the path without its query: `?key=` would put a key in a thrown error.
+  const bare = path.split('?')[0] ?? '';
   const provider =
-    BEDROCK_PATH.test(path.split('?')[0] ?? '') ||
+    BEDROCK_PATH.test(bare) ||
     detectRoute({ method, url: path, headers: flat }) !== null ||
-    new ProviderHosts().providerOf({ origin, headers: flat }) !== null;
+    hosts.providerOf({ origin, headers: flat }) !== null;
   if (!provider) return null;
   return new ReplayKitError(
     'E_TRANSPORT_NOT_CAPTURED',
-    `Failed to capture "${method} ${origin}${path}": it went over HTTP/2 (node:http2), which replaykit does not record or replay, so it was stopped rather than sent unseen. Make the client use HTTP/1.1 (AWS SDK: requestHandler: new NodeHttpHandler() from @smithy/node-http-handler; fetch: a dispatcher without allowH2).`,
+    `Failed to capture "${method} ${origin}${bare}": it went over HTTP/2 (node:http2), which replaykit does not record or replay, so it was stopped rather than sent unseen. Make the client use HTTP/1.1 (AWS SDK: requestHandler: new NodeHttpHandler() from @smithy/node-http-handler; fetch: a dispatcher without allowH2).`,
   );
 }

@@ -169,17 +169,18 @@ async function startReplay(
   // A large cassette keeps its responses on disk until they are served (replay/index-file.ts).
   const source = await loadReplaySource(cassette);
   const matcher = new ReplayMatcher(options.cassette, source, normalizeRequest, options, bindings);
+  const hosts = ProviderHosts.of(matcher.exchanges.map((e) => e.request));
   const handler = new ReplayHandler({
     matcher,
     redactor,
     replaySpeed: options.replaySpeed ?? 0,
     unhandled: options.unhandled ?? 'passthrough',
-    hosts: ProviderHosts.of(matcher.exchanges.map((e) => e.request)),
+    hosts,
     ...(trace ? { trace } : {}),
   });
   const release = claim(cassette, auto);
   const uninstallSockets = installHandler(handler);
-  const unguard = setHttp2Guard(refuseProviderTraffic);
+  const unguard = setHttp2Guard((headers, origin) => refuseProviderTraffic(headers, origin, hosts));
   const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
   // A parity trace must see the requests as undici sends them (with its default headers).
   const uninstallShortcut = trace
@@ -253,7 +254,7 @@ async function startRecord(
     wants: (head) => handler.mayRecord(head),
     take: (raw) => handler.dispatched(raw),
   });
-  const unguard = setHttp2Guard(refuseProviderTraffic);
+  const unguard = setHttp2Guard((headers, origin) => refuseProviderTraffic(headers, origin, hosts));
   const uninstall = () => {
     uninstallFetch();
     uninstallSockets();

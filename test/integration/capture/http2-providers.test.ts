@@ -70,12 +70,15 @@ const converseWith = async (c: BedrockRuntimeClient) => {
   }
 };
 
-/** A Converse call by hand on an open session: resolves to the body, rejects with the error. */
-const converseOn = (session: http2.ClientHttp2Session) =>
+/** A POST by hand on an open session: resolves to the body, rejects with the error. */
+const converseOn = (
+  session: http2.ClientHttp2Session,
+  path = '/model/anthropic.claude-3-haiku/converse',
+) =>
   new Promise<string>((resolve, reject) => {
     const req = session.request({
       ':method': 'POST',
-      ':path': '/model/anthropic.claude-3-haiku/converse',
+      ':path': path,
       'content-type': 'application/json',
     });
     req.on('error', reject);
@@ -153,6 +156,25 @@ describe('a fetch dispatcher with allowH2', () => {
     // Served from the cassette: the server saw nothing new.
     expect(seen).toHaveLength(2);
   });
+
+  test('replay refuses HTTP/2 to the host the cassette was recorded on, on any path', async () => {
+    // The loopback server is a custom gateway only the cassette knows as OpenAI's: a request on
+    // a path no provider module models, without SDK headers, is provider traffic by its host.
+    const cassette = path.join(dir, 'gateway-h2.rpk');
+    await record({ cassette, mode: 'record' }, () => ask(dispatcher()));
+    seen.length = 0;
+    const session = http2.connect(base);
+    try {
+      const inside = record({ cassette, mode: 'replay' }, () =>
+        converseOn(session, '/v1/gateway/extras'),
+      );
+      await expect(inside).rejects.toMatchObject({ code: 'E_TRANSPORT_NOT_CAPTURED' });
+      // The server is the tripwire: replay sent it nothing.
+      expect(seen).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
 });
 
 describe("the AWS SDK's default Bedrock Runtime client (HTTP/2)", () => {
@@ -189,6 +211,23 @@ describe("the AWS SDK's default Bedrock Runtime client (HTTP/2)", () => {
     expect(seen).toHaveLength(0);
     expect(await converseOn(early)).toContain('bedrock answer');
     expect(seen).toHaveLength(1);
+  });
+
+  test('the refusal names the path without its query string (no ?key= in a thrown error)', async () => {
+    seen.length = 0;
+    const cassette = path.join(dir, 'query-key.rpk');
+    const key = 'AIzaH2queryFAKE0123456789abcdefghijklmn';
+    const inside = record({ cassette, mode: 'record' }, () =>
+      converseOn(early, `/model/anthropic.claude-3-haiku/converse?key=${key}`),
+    );
+    await expect(inside).rejects.toMatchObject({ code: 'E_TRANSPORT_NOT_CAPTURED' });
+    const error = (await inside.catch((e: Error) => e)) as Error;
+    expect(error.message).toContain(
+      `Failed to capture "POST ${base}/model/anthropic.claude-3-haiku/converse": it went`,
+    );
+    expect(error.message).not.toContain('key=');
+    expect(error.message).not.toContain(key.slice(4, 20));
+    expect(seen).toHaveLength(0);
   });
 
   test('the way out the error names (an HTTP/1.1 handler) goes through inside record()', async () => {
