@@ -40,6 +40,12 @@ function messageText(content: unknown): string {
     .join('');
 }
 
+function thinkingText(content: unknown[]): string {
+  return content
+    .map((p) => (isRecord(p) && p.type === 'thinking' ? messageText(p.thinking) : ''))
+    .join('');
+}
+
 export function assembleChatBody(body: unknown) {
   if (!isRecord(body)) return undefined;
   const choice = choiceZero(body);
@@ -103,6 +109,11 @@ export function createChatAssembler(): Assembler {
       if (!choice) return;
       const delta = isRecord(choice.delta) ? choice.delta : {};
       if (typeof delta.content === 'string') text += delta.content;
+      // Mistral's typed content parts (`text`, `thinking` holding text parts) in stream deltas.
+      else if (Array.isArray(delta.content)) {
+        text += messageText(delta.content);
+        reasoning += thinkingText(delta.content);
+      }
       const thought = str(delta.reasoning_content) ?? str(delta.reasoning);
       if (thought) reasoning += thought;
       for (const fragment of arr(delta.tool_calls))
