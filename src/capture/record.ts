@@ -94,7 +94,10 @@ export async function record<T>(
   } catch (error) {
     // A divergence makes the SDK throw its own error (the 400 it was served, or a framework's
     // "no output"): the divergence is what explains it, so it wins, the run's error as its cause.
-    const first = (await recording.stop()).divergences[0];
+    const stopped = await recording.stop().catch((stopError: unknown) => {
+      throw withCause(stopError, error);
+    });
+    const first = stopped.divergences[0];
     throw first ? first.explaining(error) : error;
   }
   const result = await recording.stop();
@@ -102,6 +105,20 @@ export async function record<T>(
   if (first) throw first;
   if (options.strict && result.unused.length > 0) throw unusedError(result);
   return { ...result, value };
+}
+
+/** stop() failing after the run did must not hide why the run failed: it becomes the cause. */
+function withCause(stopError: unknown, runError: unknown): unknown {
+  if (!(stopError instanceof Error)) return runError;
+  if (stopError.cause === undefined) {
+    Object.defineProperty(stopError, 'cause', {
+      value: runError,
+      configurable: true,
+      writable: true,
+    });
+    return stopError;
+  }
+  return new AggregateError([stopError, runError], stopError.message, { cause: runError });
 }
 
 /** Internal hooks for replaykit's own callers (parity), never part of the public options. */

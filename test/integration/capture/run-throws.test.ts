@@ -4,6 +4,7 @@
  * `ReplayDivergenceError` that explains it, the SDK's error kept as its `cause` (issue 13,
  * symptom 4).
  */
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { streamText } from 'ai';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectReplayParity, ReplayDivergenceError, record } from '../../../src/index.ts';
+import WebSocket from 'ws';
+import {
+  expectReplayParity,
+  ReplayDivergenceError,
+  type ReplayKitError,
+  record,
+} from '../../../src/index.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 
 let up: FakeUpstream;
@@ -122,4 +129,27 @@ describe.each(Object.entries(scenarios))('%s', (name, scenario) => {
     });
     expect((failure as ReplayDivergenceError).cause).toBeInstanceOf(Error);
   });
+});
+
+test('when run throws and stop() throws too, the stop error keeps the run error as its cause', async () => {
+  // stop() fails when traffic went unrecorded (a provider socket no module speaks); the run's
+  // own error must not be lost behind it.
+  const cassette = path.join(dir, 'both-throw.rpk');
+  up.enqueue({ kind: 'text', text: 'hello' });
+  const failed = await record({ cassette, mode: 'record' }, async () => {
+    await clients().openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const live = new WebSocket(`${up.url.replace('http', 'ws')}/v1/realtime?model=gpt-realtime`);
+    const [, res] = (await once(live, 'unexpected-response')) as [unknown, { resume(): void }];
+    res.resume();
+    live.terminate();
+    throw new Error('the app gave up');
+  }).then(
+    () => null,
+    (error: unknown) => error as ReplayKitError,
+  );
+  expect(failed?.code).toBe('E_WEBSOCKET_CAPTURE');
+  expect((failed?.cause as Error | undefined)?.message).toBe('the app gave up');
 });
