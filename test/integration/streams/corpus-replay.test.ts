@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the reference reads SDK results of four shapes loosely, field by field, as JSON.
 /**
  * Issue 14 item 5: every real recorded stream of the corpus (test/fixtures/corpus, sources in its
  * SOURCES.md) is served by the fake upstream, recorded through the SDK, and replayed with the
@@ -41,7 +42,7 @@ function kindOf(provider: string, datas: unknown[]): Kind {
 }
 
 /** The stream as a provider sends it: the recorded data lines as they are, SSE-framed. */
-export function corpusBytes(file: string, kind: Kind): string {
+function corpusBytes(file: string, kind: Kind): string {
   const lines = readFileSync(path.join(CORPUS_DIR, file), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '');
