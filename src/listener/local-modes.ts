@@ -145,37 +145,41 @@ export function createLocalResponder(
       ctx.counts.requests++;
       const done = ctx.track(() => res.destroy());
       res.once('close', done);
-      void readBody(req).then(
-        async (body) => {
-          rec.requestBody(body, at());
-          const raw: RawRequest = {
-            method: req.method ?? 'GET',
-            url,
-            headers,
-            body: body.length ? body : null,
-            transport: 'http',
-          };
-          const a = await answer(raw, ctx);
-          served(ctx, rec, a, at);
-          if (a.kind === 'serve') return serveStep(res, a.step, rec, at);
-          if (a.kind === 'drop') {
-            rec.error(
-              {
-                source: 'upstream',
-                code: 'recorded_no_response',
-                message: 'the recorded request got no response',
-              },
-              at(),
-            );
-            return void res.destroy();
-          }
-          const text = JSON.stringify(a.body);
-          res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(text) });
-          res.end(text);
-          rec.error(a.note, at());
-        },
-        () => res.destroy(),
-      );
+      void readBody(req)
+        .then(
+          async (body) => {
+            rec.requestBody(body, at());
+            const raw: RawRequest = {
+              method: req.method ?? 'GET',
+              url,
+              headers,
+              body: body.length ? body : null,
+              transport: 'http',
+            };
+            const a = await answer(raw, ctx);
+            served(ctx, rec, a, at);
+            if (a.kind === 'serve') return serveStep(res, a.step, rec, at);
+            if (a.kind === 'drop') {
+              rec.error(
+                {
+                  source: 'upstream',
+                  code: 'recorded_no_response',
+                  message: 'the recorded request got no response',
+                },
+                at(),
+              );
+              return void res.destroy();
+            }
+            const text = JSON.stringify(a.body);
+            res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(text) });
+            res.end(text);
+            rec.error(a.note, at());
+          },
+          () => res.destroy(),
+        )
+        // A response that could not be read back from the cassette (the file changed or went
+        // away): this request fails, the listener stays up.
+        .catch(() => res.destroy());
     },
 
     upgrade(ctx, req, socket, head, route) {
@@ -195,10 +199,7 @@ export function createLocalResponder(
             { method: req.method ?? 'GET', url, headers, body: bytes, transport: 'websocket' },
             ctx,
           );
-          sent = sent.then(
-            async () => reply(await pending),
-            () => client.terminate(),
-          );
+          sent = sent.then(async () => reply(await pending)).catch(() => client.terminate());
         });
         const reply = (a: Answer) => {
           served(ctx, rec, a, at);

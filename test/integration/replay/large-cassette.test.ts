@@ -3,12 +3,14 @@
  * response back from the file when it is served, so a 64 MB cassette replays under a 48 MB V8
  * heap (loading it whole takes about 1.5x its size).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createListenerCapture } from '../../../src/listener/capture.ts';
+import { createGateway } from '../../../src/listener/index.ts';
 import { writeLargeChatCassette } from '../../support/large-cassette.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rk-large-replay-'));
@@ -49,4 +51,37 @@ test("the listener's --mode replay serves the same 64 MB cassette under a 48 MB 
   expect(r.stderr).toBe('');
   const answer = (i: number) => [String(i), `${i} `.length + filler.length];
   expect(JSON.parse(String(r.stdout))).toEqual({ answers: [answer(0), answer(1), answer(2)] });
+}, 120_000);
+
+test('a response the listener can no longer read back fails that request, and the listener stays up', async () => {
+  const copy = join(dir, 'vanishing.rpk');
+  copyFileSync(file, copy);
+  const gateway = await createGateway({
+    port: 0,
+    mode: 'replay',
+    cassette: copy,
+    upstreams: { openai: 'http://127.0.0.1:9' },
+    capture: createListenerCapture({
+      artifact: join(dir, 'vanishing-served.rpk'),
+      responseSource: 'replay',
+    }),
+  });
+  const ask = (i: number) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test-FAKE' },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `question ${i}` }],
+      }),
+    });
+  try {
+    expect((await ask(0)).status).toBe(200);
+    // The cassette is cut short under the running listener: exchange 1's lines are gone.
+    truncateSync(copy, 1024);
+    await expect(ask(1)).rejects.toThrow();
+    expect(gateway.health().status).toBe('running');
+  } finally {
+    await gateway.close();
+  }
 }, 120_000);
