@@ -18,7 +18,6 @@ const { file, origin } = await workloadCassette();
 const responses = (await loadCassette(file)).steps.filter((s) => s.type === 'model.response');
 
 // As bench/replay-sdk.ts's floor: the SDKs alone, given the recorded responses in order.
-const realFetch = globalThis.fetch;
 let next = 0;
 const floorFetch: typeof fetch = async (_input, init) => {
   if (init?.body instanceof ReadableStream) await new Response(init.body).arrayBuffer();
@@ -28,12 +27,15 @@ const runs: [string, () => Promise<unknown>][] = [
   [
     'floor',
     async () => {
+      // What was there, not the fetch the process started with: restoring that would remove
+      // replaykit's fetch shortcut (installed once) for every later replaykit round.
+      const before = globalThis.fetch;
       globalThis.fetch = floorFetch;
       next = 0;
       try {
         await runWorkload(origin);
       } finally {
-        globalThis.fetch = realFetch;
+        globalThis.fetch = before;
       }
     },
   ],

@@ -58,7 +58,6 @@ const responses = (await loadCassette(file)).steps.filter((s) => s.type === 'mod
 // Canned: status, headers and body chunks made once; each call only wraps them in a Response
 // (one chunk per stream event, as a socket would deliver them).
 const canned = responses.map((step) => served(step));
-const realFetch = globalThis.fetch;
 let next = 0;
 const readBody = async (init?: RequestInit) => {
   if (init?.body instanceof ReadableStream) await new Response(init.body).arrayBuffer();
@@ -86,12 +85,16 @@ const floorFetch: typeof fetch = async (_input, init) => {
   return toResponse(responses[next++ % responses.length]!);
 };
 const withFetch = (f: typeof fetch) => async () => {
+  // Put back what was there, not the fetch this process started with: replaykit installs its
+  // fetch shortcut over the global once, and restoring the original would leave every later
+  // replaykit round on the long way (undici), as replay-alternate.ts did before issue 15.
+  const before = globalThis.fetch;
   globalThis.fetch = f;
   next = 0;
   try {
     return await openaiWorkload(origin);
   } finally {
-    globalThis.fetch = realFetch;
+    globalThis.fetch = before;
   }
 };
 const runs: [string, () => Promise<string[]>][] = [
