@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { PROVIDER_HOSTS } from '../providers/index.ts';
 
 export interface TunnelOptions {
   /** Upstream base URLs: their host:port pairs are never tunnelled. */
@@ -58,7 +59,9 @@ export function createTunnels(options: TunnelOptions): Tunnels {
           `Failed to open a tunnel to "${target}": CONNECT needs host:port.`,
         );
       }
-      if (providers.has(`${hostname}:${port}`)) {
+      // Known provider hosts too: with an overridden upstream they are no configured one, and
+      // a tunnel would still carry their traffic past capture.
+      if (providers.has(`${hostname}:${port}`) || Object.hasOwn(PROVIDER_HOSTS, hostname)) {
         return refuse(
           client,
           '403 Forbidden',
@@ -103,20 +106,24 @@ export function createTunnels(options: TunnelOptions): Tunnels {
   };
 }
 
+/**
+ * `host:port`, `[v6]:port`. By hand: `new URL()` drops a scheme's default port (`host:80` came back
+ * without one, refused as malformed).
+ */
 function splitAuthority(authority: string): { hostname: string; port: string } {
-  try {
-    const url = new URL(`http://${authority}`);
-    return { hostname: url.hostname.replace(/^\[|\]$/g, ''), port: url.port };
-  } catch {
-    return { hostname: '', port: '' };
-  }
+  const m =
+    /^\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]:(\d{1,5})$/.exec(authority) ??
+    /^([^:[\]\s/@]+):(\d{1,5})$/.exec(authority);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) return { hostname: '', port: '' };
+  return { hostname: m[1]!.toLowerCase(), port: String(port) };
 }
 
 function authorityOf(base: string): string | null {
   try {
     const url = new URL(base);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    return `${url.hostname.replace(/^\[|\]$/g, '')}:${port}`;
+    return `${url.hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${port}`;
   } catch {
     return null;
   }

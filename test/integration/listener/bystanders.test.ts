@@ -85,6 +85,32 @@ describe('CONNECT', () => {
     );
   });
 
+  test('a default port in the target is a port (host:80, [::1]:80): the tunnel is tried, not a 400', async () => {
+    // Nothing listens on port 80 of the loopback: a tried tunnel answers 502 naming the target.
+    for (const target of ['127.0.0.1:80', '[::1]:80', 'localhost:443']) {
+      const answer = await connectTo(gateway.url, target);
+      expect(answer, target).toMatch(/^HTTP\/1\.1 502 Bad Gateway\r\n/);
+      expect(answer).toContain(`[replaykit] Failed to open a tunnel to "${target}": connect `);
+    }
+    const malformed = await connectTo(gateway.url, '127.0.0.1');
+    expect(malformed).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+  });
+
+  test('a known provider host is refused even when its upstream is overridden', async () => {
+    // Every upstream here is the loopback fake: api.openai.com is no configured upstream, and
+    // a tunnel to it would carry the provider's traffic past capture.
+    for (const target of [
+      'api.openai.com:443',
+      'API.Anthropic.com:443',
+      'generativelanguage.googleapis.com:443',
+    ]) {
+      const answer = await connectTo(gateway.url, target);
+      expect(answer, target).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+      expect(answer).toContain('it is a provider upstream');
+    }
+    expect(upstream.received).toHaveLength(0);
+  });
+
   test('a listener that needs a token tunnels nothing', async () => {
     const guarded = await createGateway({ port: 0, token: 'tok-test-FAKE' });
     try {
