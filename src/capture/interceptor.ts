@@ -21,8 +21,10 @@
 import type { Interceptor } from '@mswjs/interceptors';
 import type { HttpRequestInterceptor } from '@mswjs/interceptors/http';
 import type { SocketInterceptor } from '@mswjs/interceptors/net';
+import { ownedAfterReplay, refuseAfterReplay } from './after-replay.ts';
 import { installHttp2Route } from './http2-route.ts';
 import { processRequire, processWide } from './process-wide.ts';
+import { headersRecord } from './raw.ts';
 
 /** `SocketController.PENDING`: the connection is not claimed or passed through yet. */
 const PENDING = 0;
@@ -78,7 +80,14 @@ export function installHandler(h: InterceptHandler): () => void {
     Base.singleton(Sockets).on('connection', (event) => {
       const alpn = (event.connectionOptions as { ALPNProtocols?: unknown }).ALPNProtocols;
       const offersH2 = Array.isArray(alpn) && alpn.includes('h2');
-      if (state.handler === null && offersH2 && event.controller.readyState === PENDING) {
+      // Except to a provider once a replay has ended: that request must be seen, to be refused.
+      const provider = ownedAfterReplay(originOfConnection(event.connectionOptions));
+      if (
+        state.handler === null &&
+        offersH2 &&
+        !provider &&
+        event.controller.readyState === PENDING
+      ) {
         event.controller.passthrough();
       }
     });
@@ -87,7 +96,14 @@ export function installHandler(h: InterceptHandler): () => void {
       // the handlers read every body) threw, and the interceptor answered the client 500 (issue
       // 21). Requests inside the tunnel still come here, each on its own.
       if (request.method === 'CONNECT') return;
-      await state.handler?.onRequest({
+      const handler = state.handler;
+      if (!handler) {
+        // No scope: provider traffic that arrives after a replay ended must not go out (issue 13).
+        const refusal = refuseAfterReplay(headOf(request));
+        if (refusal) controller.respondWith(refusal);
+        return;
+      }
+      await handler.onRequest({
         request,
         requestId,
         initiator,
@@ -106,4 +122,27 @@ export function installHandler(h: InterceptHandler): () => void {
 
 export function hasHandler(): boolean {
   return shared().handler !== null;
+}
+
+function headOf(request: Request) {
+  const url = new URL(request.url);
+  return {
+    method: request.method,
+    url: `${url.pathname}${url.search}`,
+    origin: url.origin,
+    headers: headersRecord(request.headers),
+  };
+}
+
+/** `scheme://host:port` of a connection the socket interceptor reports (TLS when it has ALPN). */
+function originOfConnection(options: unknown): string | undefined {
+  const o = options as { host?: unknown; servername?: unknown; port?: unknown };
+  const host = typeof o.servername === 'string' ? o.servername : o.host;
+  if (typeof host !== 'string') return undefined;
+  const port = o.port === undefined ? '' : `:${String(o.port)}`;
+  try {
+    return new URL(`https://${host.includes(':') ? `[${host}]` : host}${port}`).origin;
+  } catch {
+    return undefined;
+  }
 }

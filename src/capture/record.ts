@@ -23,6 +23,7 @@ import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
 import { VERSION } from '../version.ts';
+import { armAfterReplay, disarmAfterReplay } from './after-replay.ts';
 import { installFetchRecorder } from './fetch-record.ts';
 import { installFetchRoute } from './fetch-route.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
@@ -215,6 +216,8 @@ async function startReplay(
     cassette,
     async stop() {
       if (result) return result;
+      // Before the routes go: a request still on its way to them is refused, never sent.
+      armAfterReplay(hosts);
       uninstall();
       release();
       await handler.settle();
@@ -265,6 +268,7 @@ async function startRecord(
     hosts,
   });
   const handler = new RecordHandler(pipeline, hosts);
+  disarmAfterReplay();
   const release = claim(cassette, auto);
   const uninstallSockets = installHandler(handler);
   const uninstallFetch = installFetchRecorder({

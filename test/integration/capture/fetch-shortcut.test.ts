@@ -2,9 +2,12 @@
  * The fetch shortcut (src/capture/fetch-shortcut.ts): during replay, `globalThis.fetch` answers
  * from the cassette without undici. What a caller must not be able to tell apart from the long
  * way: the recorded answer, the URL on the response, aborts, a `Request` input, and, once replay
- * has ended, a `fetch` kept from inside it reaching the network as any fetch would (loopback).
+ * has ended, a `fetch` kept from inside it reaching other servers as any fetch would (loopback),
+ * while a provider call through it is refused (capture/after-replay.ts).
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -81,17 +84,30 @@ test('an aborted signal rejects the call; an abort mid-stream fails the read', a
   });
 });
 
-test('a fetch kept from inside replay reaches the network once replay has ended', async () => {
+test('a fetch kept from inside replay passes other traffic once replay has ended, never a provider call', async () => {
   const { value: kept } = await record(
     { cassette, mode: 'replay', strict: false },
     async () => globalThis.fetch,
   );
-  up.enqueue({ kind: 'text', text: 'live again' });
+  const other = createServer((req, res) => {
+    req.resume();
+    res.end(`plain ${req.method} ${req.url}`);
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = other.address() as AddressInfo;
+    const plain = await kept(`http://127.0.0.1:${port}/v1/things`, { method: 'POST', body: '{}' });
+    expect(await plain.text()).toBe('plain POST /v1/things');
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
+  // The recorded host is a provider's: once the scope ended, a call there is refused, not sent.
   const r = await kept(`${up.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: body('not in the cassette'),
   });
-  expect((await r.json()).choices[0].message.content).toBe('live again');
-  expect(up.received).toHaveLength(1);
+  expect(r.status).toBe(400);
+  expect((await r.json()).error.message).toMatch(/after the replay scope ended/);
+  expect(up.received).toHaveLength(0);
 });

@@ -1,0 +1,88 @@
+/**
+ * Provider traffic that arrives once a replay scope has ended (issue 13, symptom 6): it is
+ * refused, never sent. A request a test started but did not await (the twin of a failed call under
+ * `Promise.all`, an SDK that takes a few event-loop turns to reach `fetch`) otherwise reached
+ * `fetch` after `record()` had stopped, and went to the network with the app's real key: a real,
+ * billed provider call, made by a test that was meant to be offline.
+ *
+ * The rule (docs/CONTRACT.md, "Unknown routes and hosts"): once a replay scope has run in this
+ * process, and until a record-mode scope starts, a request made while no scope is active that is
+ * provider traffic by the replayer's own rule (providers/opaque.ts: a modelled route, a known
+ * provider host, a `host:port` a replayed cassette recorded, a provider SDK's headers) gets a
+ * provider-shaped error saying it came after the scope ended. Everything else passes through.
+ *
+ * @note Judged on the head alone (method, path, headers, origin), as the record route judges it:
+ * a bystander's body is never read.
+ */
+import { ReplayKitError } from '../errors.ts';
+import type { RawRequest } from '../pipeline/exchange.ts';
+import { providerErrorBody } from '../providers/error-body.ts';
+import { detectRoute } from '../providers/index.ts';
+import type { ProviderHosts } from '../providers/opaque.ts';
+import type { RouteInfo } from '../providers/types.ts';
+
+/** The provider origins of every replay scope since the last record-mode one. */
+let replayed: ProviderHosts[] = [];
+
+/** A replay scope has ended: its provider origins stay refused while no scope is active. */
+export function armAfterReplay(hosts: ProviderHosts): void {
+  if (!replayed.includes(hosts)) replayed.push(hosts);
+}
+
+/** A record-mode scope has started: live traffic is this process's intent again. */
+export function disarmAfterReplay(): void {
+  replayed = [];
+}
+
+type Head = Omit<RawRequest, 'body' | 'transport'>;
+
+/** The refusal for `head` (status, headers, provider-shaped body), or `null` to send it. */
+export function refuseAfterReplay(head: Head): Response | null {
+  if (replayed.length === 0) return null;
+  const provider = providerOf(head);
+  if (!provider) return null;
+  const error = lateError(head);
+  return new Response(
+    JSON.stringify(
+      providerErrorBody(provider, {
+        status: 400,
+        type: 'invalid_request_error',
+        code: 'replaykit_scope_ended',
+        message: error.message,
+      }),
+    ),
+    {
+      status: 400,
+      // SDKs must not retry: the scope will not come back.
+      headers: {
+        'content-type': 'application/json',
+        'x-should-retry': 'false',
+        'x-replaykit-error': 'scope-ended',
+      },
+    },
+  );
+}
+
+/** Whether `origin` is a provider's by host alone, while refusals are armed. */
+export function ownedAfterReplay(origin: string | undefined): boolean {
+  return replayed.some((hosts) => hosts.owner(origin) !== null);
+}
+
+function providerOf(head: Head): RouteInfo['provider'] | null {
+  const route = detectRoute({ ...head, body: null });
+  if (route) return route.provider;
+  for (const hosts of replayed) {
+    const provider = hosts.providerOf(head);
+    if (provider) return provider;
+  }
+  return null;
+}
+
+/** Names the request by method, origin and path: a query may hold a key (Gemini's `?key=`). */
+export function lateError(head: Head): ReplayKitError {
+  const path = head.url.split('?')[0] ?? head.url;
+  return new ReplayKitError(
+    'E_REPLAY_SCOPE_ENDED',
+    `Failed to replay "${head.method.toUpperCase()} ${head.origin ?? ''}${path}": it arrived after the replay scope ended, and replay never lets provider traffic reach the network, so it was refused. Await every call before the scope ends (inside record(options, run), or before rec.stop()); when one of several concurrent calls may fail, use Promise.allSettled rather than Promise.all so the others are awaited too.`,
+  );
+}
