@@ -3,6 +3,11 @@
  * numbers its answers, so a replay that hands a call its twin's answer shows as swapped results.
  * Twenty rounds in a row, each recorded on its own cassette: an order that holds only by luck
  * (which connection came up first) fails one of them.
+ *
+ * A bare `Promise.all` on purpose: in the changed-prompt run it rejects at the first divergence
+ * while the twin may still be on its way to `fetch` (the openai SDK takes more than one event-loop
+ * turn); that twin then arrives after `record()` stopped and must be refused, not sent to the
+ * tripwire (capture/after-replay.ts).
  */
 import OpenAI from 'openai';
 import type { FakeUpstream } from '../../support/fake-upstream/index.ts';
@@ -16,19 +21,6 @@ const numbered = (up: FakeUpstream) => {
   up.reply(() => ({ kind: 'text', text: `answer ${++answered}`, delayMs: 1 }));
 };
 
-/**
- * `Promise.all`, except that a failure is thrown once both twins have settled. With a bare
- * `Promise.all`, the changed-prompt run rejects at the first divergence while the twin is still on
- * its way to `fetch` (the openai SDK can take more than one event-loop turn); `record()` stops
- * there, and the twin's request goes out to the network after the scope ended.
- */
-async function both<T>(twins: [Promise<T>, Promise<T>]): Promise<T[]> {
-  const settled = await Promise.allSettled(twins);
-  const failed = settled.find((s) => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-}
-
 const client = (env: RunEnv) =>
   new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${env.origin}/v1`, maxRetries: 0 });
 
@@ -38,7 +30,7 @@ const json = async (env: RunEnv, prompt: string) => {
     openai.chat.completions
       .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }] })
       .then((r) => r.choices[0]?.message.content);
-  return both([ask(), ask()]);
+  return Promise.all([ask(), ask()]);
 };
 
 const sse = async (env: RunEnv, prompt: string) => {
@@ -53,7 +45,7 @@ const sse = async (env: RunEnv, prompt: string) => {
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     return text;
   };
-  return both([ask(), ask()]);
+  return Promise.all([ask(), ask()]);
 };
 
 const responses = async (env: RunEnv, prompt: string) => {
@@ -62,7 +54,7 @@ const responses = async (env: RunEnv, prompt: string) => {
     const stream = openai.responses.stream({ model: 'gpt-5-mini', input: prompt });
     return (await stream.finalResponse()).output_text;
   };
-  return both([ask(), ask()]);
+  return Promise.all([ask(), ask()]);
 };
 
 const sane = (answers: (string | null | undefined)[]) => {
