@@ -6,10 +6,10 @@
  * billed provider call, made by a test that was meant to be offline.
  *
  * The rule (docs/CONTRACT.md, "Unknown routes and hosts"): once a replay scope has run in this
- * process, and until a record-mode scope starts, a request made while no scope is active that is
- * provider traffic by the replayer's own rule (providers/opaque.ts: a modelled route, a known
- * provider host, a `host:port` a replayed cassette recorded, a provider SDK's headers) gets a
- * provider-shaped error saying it came after the scope ended. Everything else passes through.
+ * process, and until a scope in another mode (record, passthrough, off) starts, a request made
+ * while no scope is active that is provider traffic by the replayer's own rule (providers/opaque.ts:
+ * a modelled route, a known provider host, a `host:port` a replayed cassette recorded, a provider
+ * SDK's headers) gets a provider-shaped error saying it came after the scope ended. Everything else passes through.
  *
  * @note Judged on the head alone (method, path, headers, origin), as the record route judges it:
  * a bystander's body is never read.
@@ -21,7 +21,7 @@ import { detectRoute } from '../providers/index.ts';
 import type { ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
 
-/** The provider origins of every replay scope since the last record-mode one. */
+/** The provider origins of every replay scope since the last scope in another mode. */
 let replayed: ProviderHosts[] = [];
 
 /** A replay scope has ended: its provider origins stay refused while no scope is active. */
@@ -29,7 +29,7 @@ export function armAfterReplay(hosts: ProviderHosts): void {
   if (!replayed.includes(hosts)) replayed.push(hosts);
 }
 
-/** A record-mode scope has started: live traffic is this process's intent again. */
+/** A record, passthrough or off scope has started: live traffic is this process's intent again. */
 export function disarmAfterReplay(): void {
   replayed = [];
 }

@@ -148,6 +148,8 @@ export async function start(
     throw new ReplayKitError('E_SCOPE_ACTIVE', scopeActive(options.cassette, active));
   }
   if (mode === 'off' || mode === 'passthrough') {
+    // Live traffic is this scope's intent: an earlier replay's refusals must not stop it.
+    disarmAfterReplay();
     const result = { mode, cassette, exchanges: 0, unused: [], divergences: [] };
     return { mode, cassette, stop: async () => result };
   }

@@ -190,3 +190,20 @@ test('record mode is unaffected: a record scope after a replay reaches its upstr
     await live.close();
   }
 });
+
+test('a passthrough scope after a replay sends its provider calls live, as that mode says', async () => {
+  await record({ cassette, mode: 'replay' }, () => early.chat.completions.create(chat('hi')));
+  const live = await startFakeUpstream();
+  try {
+    live.reply(() => ({ kind: 'text', text: 'live answer' }));
+    const client = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${live.url}/v1`, maxRetries: 0 });
+    const { value } = await record(
+      { cassette: path.join(tmpdir(), 'rk-never-written.rpk'), mode: 'passthrough' },
+      async () => (await client.chat.completions.create(chat('hi'))).choices[0]?.message.content,
+    );
+    expect(value).toBe('live answer');
+    expect(live.received).toHaveLength(1);
+  } finally {
+    await live.close();
+  }
+});
