@@ -8,17 +8,19 @@
  * The rule (docs/CONTRACT.md, "Unknown routes and hosts"): once a replay scope has run in this
  * process, and until a scope in another mode (record, passthrough, off) starts, a request made
  * while no scope is active that is provider traffic by the replayer's own rule (providers/opaque.ts:
- * a modelled route, a known provider host, a `host:port` a replayed cassette recorded, a provider
- * SDK's headers) gets a provider-shaped error saying it came after the scope ended. Everything else passes through.
+ * a known provider host, a `host:port` a replayed cassette recorded; a modelled route or a provider
+ * SDK's headers on any host not on this machine) gets a provider-shaped error saying it came after
+ * the scope ended. Everything else passes through.
  *
  * @note Judged on the head alone (method, path, headers, origin), as the record route judges it:
  * a bystander's body is never read.
  */
+import { isIP } from 'node:net';
 import { ReplayKitError } from '../errors.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { providerErrorBody } from '../providers/error-body.ts';
 import { detectRoute } from '../providers/index.ts';
-import type { ProviderHosts } from '../providers/opaque.ts';
+import { type ProviderHosts, sdkOf } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
 
 /** The provider origins of every replay scope since the last scope in another mode. */
@@ -69,13 +71,25 @@ export function ownedAfterReplay(origin: string | undefined): boolean {
 }
 
 function providerOf(head: Head): RouteInfo['provider'] | null {
-  const route = detectRoute({ ...head, body: null });
-  if (route) return route.provider;
   for (const hosts of replayed) {
-    const provider = hosts.providerOf(head);
+    const provider = hosts.owner(head.origin);
     if (provider) return provider;
   }
-  return null;
+  // A modelled route or an SDK's headers on another origin: a provider under another name (Azure,
+  // a company gateway) unless it is on this machine, where it is a gateway the test talks to on
+  // purpose outside any scope (the replaykit listener, a proxy, a fake upstream).
+  if (onThisMachine(head.origin)) return null;
+  return detectRoute({ ...head, body: null })?.provider ?? sdkOf(head.headers);
+}
+
+function onThisMachine(origin: string | undefined): boolean {
+  let host: string;
+  try {
+    host = new URL(origin ?? '').hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 /** Names the request by method, origin and path: a query may hold a key (Gemini's `?key=`). */

@@ -7,7 +7,8 @@
  * patched anything (undici fetch route), and `node:http`. The recorded upstream is stopped and a
  * tripwire listens on its port, so a request that reached the network is seen by name.
  *
- * Traffic that is not a provider's still passes through, and record mode is unaffected.
+ * Traffic that is not a provider's still passes through (an SDK talking to a gateway on this
+ * machine, such as the replaykit listener, included), and record and passthrough scopes go live.
  */
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -23,7 +24,6 @@ const LATE = /after the replay scope ended.*Await every call before the scope en
 
 let up: FakeUpstream;
 let trip: Tripwire;
-let elsewhere: Tripwire;
 let origin: string;
 let cassette: string;
 let early: OpenAI;
@@ -56,12 +56,10 @@ beforeAll(async () => {
   await record({ cassette, mode: 'record' }, () => early.chat.completions.create(chat('hi')));
   await up.close();
   trip = await startTripwire(Number(new URL(origin).port));
-  elsewhere = await startTripwire(0);
   await startBystander();
 });
 afterAll(async () => {
   await trip?.close();
-  await elsewhere?.close();
   await new Promise((resolve) => bystander?.close(resolve));
 });
 
@@ -145,10 +143,11 @@ test('node:http: an unmodelled route on the recorded host:port is refused too', 
   expect(trip.hits).toEqual([]);
 });
 
-test('an SDK-identified request to a host no cassette recorded is refused', async () => {
+test('an SDK-identified request to a host no cassette recorded is refused, before any lookup', async () => {
+  // `.invalid` never resolves (RFC 6761): even a request let through would reach no one.
   const sdk = new OpenAI({
     apiKey: 'sk-test-FAKE',
-    baseURL: `http://127.0.0.1:${elsewhere.port}/v1`,
+    baseURL: 'http://gateway.replaykit.invalid/v1',
     maxRetries: 0,
   });
   const error = await lateAfterThrow(() =>
@@ -157,8 +156,19 @@ test('an SDK-identified request to a host no cassette recorded is refused', asyn
       (e: unknown) => e,
     ),
   );
-  expect(String((error as Error | null)?.message)).toMatch(LATE);
-  expect(elsewhere.hits).toEqual([]);
+  expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
+  expect(String((error as Error).message)).toMatch(LATE);
+});
+
+test('an SDK talking to another port on this machine (a listener, a gateway) still gets through', async () => {
+  const sdk = new OpenAI({ apiKey: 'sk-test-FAKE', baseURL: `${bystanderUrl}/v1`, maxRetries: 0 });
+  const answer = await lateAfterThrow(() =>
+    sdk.chat.completions
+      .create(chat('through the local gateway'))
+      .asResponse()
+      .then((r) => r.text()),
+  );
+  expect(answer).toBe('bystander POST /v1/chat/completions');
 });
 
 test('traffic that is not a provider still passes through after the scope, on every route', async () => {
