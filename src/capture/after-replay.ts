@@ -22,26 +22,34 @@ import { providerErrorBody } from '../providers/error-body.ts';
 import { detectRoute } from '../providers/index.ts';
 import { type ProviderHosts, sdkOf } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
+import { processWide } from './process-wide.ts';
 
-/** The provider origins of every replay scope since the last scope in another mode. */
-let replayed: ProviderHosts[] = [];
+/**
+ * The provider origins of every replay scope since the last one in another mode. Process-wide
+ * (process-wide.ts): the interceptor that reads them is one per process, while Jest evaluates this
+ * module again for every test file.
+ */
+const state = () =>
+  processWide<{ replayed: ProviderHosts[] }>('capture.after-replay', () => ({ replayed: [] }));
 
 /** A replay scope has ended: its provider origins stay refused while no scope is active. */
 export function armAfterReplay(hosts: ProviderHosts): void {
+  const { replayed } = state();
   if (!replayed.includes(hosts)) replayed.push(hosts);
 }
 
 /** A record, passthrough or off scope has started: live traffic is this process's intent again. */
 export function disarmAfterReplay(): void {
-  replayed = [];
+  state().replayed = [];
 }
 
 type Head = Omit<RawRequest, 'body' | 'transport'>;
 
 /** The refusal for `head` (status, headers, provider-shaped body), or `null` to send it. */
 export function refuseAfterReplay(head: Head): Response | null {
+  const { replayed } = state();
   if (replayed.length === 0) return null;
-  const provider = providerOf(head);
+  const provider = providerOf(replayed, head);
   if (!provider) return null;
   const error = lateError(head);
   return new Response(
@@ -67,10 +75,10 @@ export function refuseAfterReplay(head: Head): Response | null {
 
 /** Whether `origin` is a provider's by host alone, while refusals are armed. */
 export function ownedAfterReplay(origin: string | undefined): boolean {
-  return replayed.some((hosts) => hosts.owner(origin) !== null);
+  return state().replayed.some((hosts) => hosts.owner(origin) !== null);
 }
 
-function providerOf(head: Head): RouteInfo['provider'] | null {
+function providerOf(replayed: ProviderHosts[], head: Head): RouteInfo['provider'] | null {
   for (const hosts of replayed) {
     const provider = hosts.owner(head.origin);
     if (provider) return provider;
