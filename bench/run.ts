@@ -116,3 +116,13 @@ console.log(
 console.log(
   `cpu ms per stream at 64 streams, proxy / upstream / client (${split.cores} cores shared): listener run ${cpu(split.listener_run)}, forwarder run ${cpu(split.forwarder_run)}`,
 );
+
+// (e) Issue 14: recording the real-stream corpus through its SDKs, live and recorded alternated
+// round by round in one process (goal: record <= 1.3x live).
+const [corpus] = await run('./corpus-record.ts', process.env.BENCH_ROUNDS ?? '5');
+console.log(
+  `\n(e) real-stream corpus, ${corpus?.streams} streams through their SDKs (median of ${corpus?.rounds} rounds; goal <= 1.30x)`,
+);
+console.log(
+  `live ${f(n(corpus?.live_ms), 0)} ms, record ${f(n(corpus?.record_ms), 0)} ms, record / live ${f(n(corpus?.ratio))}x`,
+);

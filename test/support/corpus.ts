@@ -3,7 +3,7 @@
  * ordered event data, and recorded non-streamed response bodies.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StreamEvent } from '../../src/cassette/schema.ts';
 
@@ -120,4 +120,37 @@ export function loadExchanges(): {
     });
   }
   return out;
+}
+
+/** Which client a corpus stream belongs to. */
+export type Kind = 'responses' | 'chat' | 'anthropic' | 'gemini';
+
+export function kindOf(provider: string, datas: unknown[]): Kind {
+  if (provider === 'anthropic') return 'anthropic';
+  if (provider === 'gemini') return 'gemini';
+  const typed = datas.some(
+    (d) =>
+      typeof d === 'object' &&
+      d !== null &&
+      String((d as { type?: unknown }).type ?? '').startsWith('response.'),
+  );
+  return typed ? 'responses' : 'chat';
+}
+
+/** The stream as a provider sends it (Gemini with CRLF, named events for Responses and Anthropic): the recorded data lines as they are, SSE-framed. */
+export function corpusBytes(file: string, kind: Kind): string {
+  const lines = readFileSync(path.join(CORPUS_DIR, file), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const eol = kind === 'gemini' ? '\r\n' : '\n';
+  return lines
+    .map((line) => {
+      let type: unknown;
+      try {
+        type = (JSON.parse(line) as { type?: unknown }).type;
+      } catch {}
+      const named = (kind === 'responses' || kind === 'anthropic') && typeof type === 'string';
+      return `${named ? `event: ${type}${eol}` : ''}data: ${line}${eol}${eol}`;
+    })
+    .join('');
 }

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readCassette } from '../../../src/cassette/reader.ts';
 import type { Assembled } from '../../../src/cassette/schema.ts';
 import { record } from '../../../src/index.ts';
-import { CORPUS_DIR, loadStreams } from '../../support/corpus.ts';
+import { CORPUS_DIR, corpusBytes, type Kind, kindOf, loadStreams } from '../../support/corpus.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
 
 let up: FakeUpstream;
@@ -26,38 +26,6 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'rk-corpus-'));
 });
 afterAll(() => up.close());
-
-type Kind = 'responses' | 'chat' | 'anthropic' | 'gemini';
-
-function kindOf(provider: string, datas: unknown[]): Kind {
-  if (provider === 'anthropic') return 'anthropic';
-  if (provider === 'gemini') return 'gemini';
-  const typed = datas.some(
-    (d) =>
-      typeof d === 'object' &&
-      d !== null &&
-      String((d as { type?: unknown }).type ?? '').startsWith('response.'),
-  );
-  return typed ? 'responses' : 'chat';
-}
-
-/** The stream as a provider sends it: the recorded data lines as they are, SSE-framed. */
-function corpusBytes(file: string, kind: Kind): string {
-  const lines = readFileSync(path.join(CORPUS_DIR, file), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const eol = kind === 'gemini' ? '\r\n' : '\n';
-  return lines
-    .map((line) => {
-      let type: unknown;
-      try {
-        type = (JSON.parse(line) as { type?: unknown }).type;
-      } catch {}
-      const named = (kind === 'responses' || kind === 'anthropic') && typeof type === 'string';
-      return `${named ? `event: ${type}${eol}` : ''}data: ${line}${eol}${eol}`;
-    })
-    .join('');
-}
 
 const PATHS: Record<Kind, string> = {
   responses: '/v1/responses',
