@@ -14,6 +14,7 @@ import { effectiveMode, resolveMode } from '../../src/capture/mode.ts';
 import {
   type Recording,
   type RecordOptions,
+  runWithin,
   start as startScope,
   type UnusedExchange,
 } from '../../src/capture/record.ts';
@@ -32,28 +33,37 @@ export interface AutoSession {
 }
 
 /**
- * @note The active session lives on `globalThis` (see ledger.ts for why), so that a parity
- * check inside an `autoCassette` test can end the test's scope first: `record()` allows one scope
- * per process, and the assertion brings its own cassette.
+ * @note The active sessions live on `globalThis` (see ledger.ts for why), by cassette, so that a
+ * parity check on a test's own automatic cassette can end that scope first: scopes run side by
+ * side, except two on the same cassette file.
  */
-const KEY = Symbol.for('replaykit.autoSession');
-const store = globalThis as { [KEY]?: AutoSession | null };
+const KEY = Symbol.for('replaykit.autoSessions');
+const store = globalThis as { [KEY]?: Map<string, AutoSession> };
+store[KEY] ??= new Map();
+const sessions = store[KEY];
 
-/** Ends the current test's automatic scope early, if one is active. */
-export async function suspendAuto(): Promise<void> {
-  await store[KEY]?.end();
+/** Ends the automatic scope that holds `cassette` early, if one is active. */
+export async function suspendAuto(cassette: string): Promise<void> {
+  await sessions.get(cassette)?.end();
+}
+
+export interface AutoScope extends AutoSession {
+  /** Runs `fn` (the test body) in this test's scope: its requests go to its own cassette. */
+  within<T>(fn: () => T): T;
 }
 
 export async function beginAuto(
   cassette: string,
   root: string,
   options: AutoOptions,
-): Promise<AutoSession> {
-  const session = once(await start(cassette, root, options));
-  store[KEY] = session;
+): Promise<AutoScope> {
+  const started = await start(cassette, root, options);
+  const session = once(started);
+  sessions.set(cassette, session);
   return {
+    within: started.within,
     end: () => {
-      if (store[KEY] === session) store[KEY] = null;
+      if (sessions.get(cassette) === session) sessions.delete(cassette);
       return session.end();
     },
   };
@@ -64,12 +74,13 @@ function once(session: AutoSession): AutoSession {
   return { end: () => (ended ??= session.end()) };
 }
 
-async function start(cassette: string, root: string, options: AutoOptions): Promise<AutoSession> {
+async function start(cassette: string, root: string, options: AutoOptions): Promise<AutoScope> {
   const shown = path.relative(process.cwd(), cassette) || cassette;
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
   if (mode === 'replay' && !existsSync(cassette)) return beginMissing(shown, cassette, options);
   const rec: Recording = await startScope({ ...options, cassette: shown, mode }, { auto: shown });
   return {
+    within: (fn) => runWithin(rec, fn),
     async end() {
       const result = await rec.stop();
       if (result.mode === 'record' && result.exchanges === 0) {
@@ -94,7 +105,7 @@ async function beginMissing(
   shown: string,
   cassette: string,
   options: AutoOptions,
-): Promise<AutoSession> {
+): Promise<AutoScope> {
   const dir = mkdtempSync(path.join(tmpdir(), 'replaykit-missing-'));
   const empty = path.join(dir, path.basename(cassette));
   createCassetteWriter(empty, {
@@ -109,6 +120,7 @@ async function beginMissing(
   }).seal();
   const rec = await startScope({ ...options, cassette: empty, mode: 'replay' }, { auto: shown });
   return {
+    within: (fn) => runWithin(rec, fn),
     async end() {
       const result = await rec.stop();
       rmSync(dir, { recursive: true, force: true });

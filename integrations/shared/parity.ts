@@ -29,7 +29,7 @@ export async function checkParity(
   options: ParityOptions = configured(),
 ): Promise<Error | null> {
   const cassette = path.resolve(rpk);
-  await suspendAuto();
+  await suspendAuto(cassette);
   try {
     await coreParity(rpk, run, options);
     note({ cassette, outcome: 'replayed', unusedExchanges: 0 });

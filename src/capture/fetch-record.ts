@@ -15,6 +15,8 @@
 import type { ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import {
+  type Dispatcher,
+  type DispatchOptions,
   dispatchedHead,
   dispatchedRequest,
   type FetchHandler,
@@ -43,22 +45,32 @@ export interface DispatchRecorder {
 }
 
 export function installFetchRecorder(recorder: DispatchRecorder): () => void {
-  return installGlobalDispatch((original, options, handler) => {
-    // Anything that cannot be provider traffic keeps its body as it was (a stream stays a stream).
-    if (!recorder.wants(dispatchedHead(options))) {
-      original.dispatch(options, handler);
-      return;
-    }
-    const raw = dispatchedRequest(options);
-    recorder
-      .take(raw)
-      .then(async (recorded) => {
-        // The body was read: the bytes go on instead of the used-up iterable.
-        const sent = { ...options, body: (await raw).body };
-        original.dispatch(sent, recorded ? observed(handler, recorded) : handler);
-      })
-      .catch((error) => handler.onError?.(error));
-  });
+  return installGlobalDispatch((original, options, handler) =>
+    recordDispatch(original, recorder, options, handler),
+  );
+}
+
+/** One dispatch recorded by `recorder` on its way to `original`. */
+export function recordDispatch(
+  original: Dispatcher,
+  recorder: DispatchRecorder,
+  options: DispatchOptions,
+  handler: FetchHandler,
+): void {
+  // Anything that cannot be provider traffic keeps its body as it was (a stream stays a stream).
+  if (!recorder.wants(dispatchedHead(options))) {
+    original.dispatch(options, handler);
+    return;
+  }
+  const raw = dispatchedRequest(options);
+  recorder
+    .take(raw)
+    .then(async (recorded) => {
+      // The body was read: the bytes go on instead of the used-up iterable.
+      const sent = { ...options, body: (await raw).body };
+      original.dispatch(sent, recorded ? observed(handler, recorded) : handler);
+    })
+    .catch((error) => handler.onError?.(error));
 }
 
 /**

@@ -58,9 +58,19 @@ type GlobalSlot = { [GLOBAL_DISPATCHER]?: Dispatcher };
 
 /** Installs the route; returns the function that removes it (if it is still the one installed). */
 export function installFetchRoute(answer: RouteAnswer): () => void {
-  return installGlobalDispatch((original, options, handler) => {
-    serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
-  });
+  return installGlobalDispatch((original, options, handler) =>
+    routeDispatch(original, answer, options, handler),
+  );
+}
+
+/** One dispatch answered by `answer` (or sent on to `original` when it answers `null`). */
+export function routeDispatch(
+  original: Dispatcher,
+  answer: RouteAnswer,
+  options: DispatchOptions,
+  handler: FetchHandler,
+): void {
+  serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
 }
 
 /**

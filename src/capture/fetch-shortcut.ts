@@ -19,6 +19,7 @@ import type { RawRequest } from '../pipeline/exchange.ts';
 import { responseOf } from '../replay/serve.ts';
 import type { RouteAnswer } from './fetch-route.ts';
 import { headersRecord } from './raw.ts';
+import { currentScope } from './scopes.ts';
 
 /**
  * `Response` as it was when this module loaded, before the socket-level interceptor wraps the
@@ -27,24 +28,23 @@ import { headersRecord } from './raw.ts';
  */
 const NativeResponse = globalThis.Response;
 
-let answer: RouteAnswer | null = null;
 let installed = false;
 
-/** Installs `a` as the shortcut's answer; returns the function that removes it. */
-export function installFetchShortcut(a: RouteAnswer): () => void {
-  if (!installed) {
-    installed = true;
-    const previous = globalThis.fetch;
-    globalThis.fetch = function fetch(input, init) {
-      const raw = answer ? readCheaply(input, init) : null;
-      if (!answer || !raw) return previous(input, init);
-      return serve(answer, raw, init?.signal ?? null, () => previous(input, init));
-    } as typeof globalThis.fetch;
-  }
-  answer = a;
-  return () => {
-    if (answer === a) answer = null;
-  };
+/**
+ * Installs the shortcut once: each call is answered by the replay scope it belongs to
+ * (capture/scopes.ts), if that scope allows the shortcut; every other call goes the long way.
+ */
+export function installFetchShortcut(): void {
+  if (installed) return;
+  installed = true;
+  const previous = globalThis.fetch;
+  globalThis.fetch = function fetch(input, init) {
+    const scope = currentScope();
+    const answer = typeof scope === 'object' && scope?.shortcut ? scope.answer : undefined;
+    const raw = answer ? readCheaply(input, init) : null;
+    if (!answer || !raw) return previous(input, init);
+    return serve(answer, raw, init?.signal ?? null, () => previous(input, init));
+  } as typeof globalThis.fetch;
 }
 
 async function serve(

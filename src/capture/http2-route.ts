@@ -54,6 +54,8 @@ const PENDING = 0;
  */
 const state = processWide('capture.http2-route', () => ({
   guard: null as Http2Guard | null,
+  /** Side-by-side scopes each set one: the latest still set is the one in force. */
+  guards: [] as { g: Http2Guard }[],
   installed: false,
 }));
 const held = new WeakMap<object, HeldSocket>();
@@ -98,9 +100,13 @@ export function installHttp2Route(): void {
 
 /** Sets the guard for requests on HTTP/2 sessions; returns the function that removes it. */
 export function setHttp2Guard(g: Http2Guard): () => void {
+  const entry = { g };
+  state.guards.push(entry);
   state.guard = g;
   return () => {
-    if (state.guard === g) state.guard = null;
+    const at = state.guards.indexOf(entry);
+    if (at >= 0) state.guards.splice(at, 1);
+    state.guard = state.guards.at(-1)?.g ?? null;
   };
 }
 

@@ -24,7 +24,16 @@ import type { SocketInterceptor } from '@mswjs/interceptors/net';
 import { ownedAfterReplay, refuseAfterReplay } from './after-replay.ts';
 import { installHttp2Route } from './http2-route.ts';
 import { processRequire, processWide } from './process-wide.ts';
-import { headersRecord } from './raw.ts';
+import { headersRecord, rawRequest } from './raw.ts';
+import {
+  activeCount,
+  activeScopes,
+  carryContexts,
+  currentScope,
+  ENDED,
+  OUTSIDE,
+  outsideAnswer,
+} from './scopes.ts';
 
 /** `SocketController.PENDING`: the connection is not claimed or passed through yet. */
 const PENDING = 0;
@@ -44,20 +53,24 @@ export interface InterceptedRequest {
 export interface InterceptHandler {
   onRequest(event: InterceptedRequest): Promise<void> | void;
   onResponse(event: { response: Response; requestId: string; mocked: boolean }): void;
+  /** Record: the request is a fetch this handler records at undici's dispatcher (skip it). */
+  owns?(request: Request): Promise<boolean> | boolean;
 }
 
 interface Shared {
   interceptor: HttpRequestInterceptor | null;
-  handler: InterceptHandler | null;
 }
 
-const shared = () =>
-  processWide<Shared>('capture.interceptor', () => ({ interceptor: null, handler: null }));
+const shared = () => processWide<Shared>('capture.interceptor', () => ({ interceptor: null }));
 
-/** Installs `h` as the only handler; returns the function that uninstalls it. */
-export function installHandler(h: InterceptHandler): () => void {
+/**
+ * Applies the interceptor once per process; each request then goes to the handler of the scope
+ * it belongs to (capture/scopes.ts).
+ */
+export function installInterceptor(): void {
   const state = shared();
   if (!state.interceptor) {
+    carryContexts();
     const { HttpRequestInterceptor: Http } = processRequire('@mswjs/interceptors/http') as {
       HttpRequestInterceptor: typeof HttpRequestInterceptor;
     };
@@ -82,12 +95,7 @@ export function installHandler(h: InterceptHandler): () => void {
       const offersH2 = Array.isArray(alpn) && alpn.includes('h2');
       // Except to a provider once a replay has ended: that request must be seen, to be refused.
       const provider = ownedAfterReplay(originOfConnection(event.connectionOptions));
-      if (
-        state.handler === null &&
-        offersH2 &&
-        !provider &&
-        event.controller.readyState === PENDING
-      ) {
+      if (activeCount() === 0 && offersH2 && !provider && event.controller.readyState === PENDING) {
         event.controller.passthrough();
       }
     });
@@ -96,14 +104,25 @@ export function installHandler(h: InterceptHandler): () => void {
       // the handlers read every body) threw, and the interceptor answered the client 500 (issue
       // 21). Requests inside the tunnel still come here, each on its own.
       if (request.method === 'CONNECT') return;
-      const handler = state.handler;
-      if (!handler) {
+      const late = () => {
         // No scope: provider traffic that arrives after a replay ended must not go out (issue 13).
         const refusal = refuseAfterReplay(headOf(request));
         if (refusal) controller.respondWith(refusal);
+      };
+      if (activeCount() === 0) return late();
+      // A fetch some record scope already owns at undici's dispatcher: undici may write it from
+      // another call's continuation, so its context says nothing about whose it is.
+      for (const scope of activeScopes()) {
+        if (await scope.intercept?.owns?.(request)) return;
+      }
+      const scope = currentScope();
+      if (scope === ENDED) return late();
+      if (scope === OUTSIDE) {
+        const answer = outsideAnswer(await rawRequest(request));
+        if (answer) controller.respondWith(answer);
         return;
       }
-      await handler.onRequest({
+      await scope?.intercept?.onRequest({
         request,
         requestId,
         initiator,
@@ -111,17 +130,12 @@ export function installHandler(h: InterceptHandler): () => void {
       });
     });
     interceptor.on('response', ({ response, requestId, responseType }) => {
-      state.handler?.onResponse({ response, requestId, mocked: responseType === 'mock' });
+      // Only the handler that took the request knows its id.
+      for (const scope of activeScopes()) {
+        scope.intercept?.onResponse({ response, requestId, mocked: responseType === 'mock' });
+      }
     });
   }
-  state.handler = h;
-  return () => {
-    if (state.handler === h) state.handler = null;
-  };
-}
-
-export function hasHandler(): boolean {
-  return shared().handler !== null;
 }
 
 function headOf(request: Request) {

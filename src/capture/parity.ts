@@ -26,7 +26,7 @@ import {
 } from '../replay/parity.ts';
 import { createMemorySink, traceHash } from '../replay/trace.ts';
 import type { RecordOptions } from './record.ts';
-import { start } from './record.ts';
+import { runWithin, start } from './record.ts';
 
 export interface ParityOptions extends MatchOptions {
   /** Redaction settings the cassette was recorded with (live requests are redacted the same way). */
@@ -66,11 +66,12 @@ export async function expectReplayParity(
       cassette: rpk,
       mode: 'replay',
     },
-    { trace, servedBy, bindings },
+    { trace, servedBy, bindings, enter: false },
   );
   let failure: unknown;
   try {
-    await run();
+    // Its own scope, side by side with any other (a test's automatic cassette included).
+    await runWithin(recording, run);
   } catch (error) {
     failure = error;
   }

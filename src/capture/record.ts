@@ -1,10 +1,9 @@
 /**
- * `replaykit.record()`: capture or stub the provider traffic of this process for one cassette.
- *
- * One recording at a time per process: the interceptor is process-wide, so two scopes could not
- * tell whose request is whose. A second concurrent `record()` fails with a clear error instead of
- * mixing traffic silently (test files in other workers are other processes, unaffected; the
- * files one Jest worker runs in turn each get their own scopes).
+ * `replaykit.record()`: capture or stub the provider traffic of one async context for one
+ * cassette. Any number of scopes may be active side by side; each request belongs to the scope in
+ * whose async context it was made (capture/scopes.ts holds the rule, and the one for requests
+ * outside every scope). Only two scopes on the same cassette file are refused: they would write
+ * or serve one file twice.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -24,14 +23,14 @@ import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
 import { VERSION } from '../version.ts';
 import { armAfterReplay, disarmAfterReplay } from './after-replay.ts';
-import { installFetchRecorder } from './fetch-record.ts';
-import { installFetchRoute } from './fetch-route.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
 import { refuseProviderTraffic, setHttp2Guard } from './http2-route.ts';
-import { installHandler } from './interceptor.ts';
+import { installInterceptor } from './interceptor.ts';
 import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
 import { RecordHandler } from './recorder.ts';
 import { ReplayHandler } from './replayer.ts';
+import { useScopeRoute } from './scope-route.ts';
+import { activate, enterScope, holderOf, releaseScope, runInScope, type Scope } from './scopes.ts';
 
 export interface RecordOptions extends MatchOptions {
   /** The `.rpk` file, relative to the working directory. */
@@ -75,8 +74,13 @@ export interface Recording {
   stop(): Promise<RecordResult>;
 }
 
-/** The scope in progress: its cassette, and the test's own cassette when autoCassette opened it. */
-let active: { cassette: string; auto?: string } | null = null;
+const scopes = new WeakMap<Recording, Scope>();
+
+/** Runs `fn` in `recording`'s async context (the integrations wrap each test body in it). */
+export function runWithin<T>(recording: Recording, fn: () => T): T {
+  const scope = scopes.get(recording);
+  return scope ? runInScope(scope, fn) : fn();
+}
 
 export function record(options: RecordOptions): Promise<Recording>;
 export function record<T>(
@@ -87,11 +91,13 @@ export async function record<T>(
   options: RecordOptions,
   run?: () => Promise<T> | T,
 ): Promise<Recording | (RecordResult & { value: T })> {
-  const recording = await start(options);
+  // With `run`, only `run` is in the scope: the caller's context is left as it was, so scopes
+  // started side by side (Promise.all) leave nothing behind in it.
+  const recording = await start(options, run ? { enter: false } : {});
   if (!run) return recording;
   let value: T;
   try {
-    value = await run();
+    value = await runWithin(recording, run);
   } catch (error) {
     // A divergence makes the SDK throw its own error (the 400 it was served, or a framework's
     // "no output"): the divergence is what explains it, so it wins, the run's error as its cause.
@@ -135,6 +141,8 @@ export interface RecordInternals {
    * `record()` meets it (the scope's own may be a stand-in in a temporary folder).
    */
   auto?: string;
+  /** `false`: the caller's async context is not entered (its callback runs in the scope). */
+  enter?: boolean;
 }
 
 export async function start(
@@ -144,41 +152,72 @@ export async function start(
   assertSupportedNode();
   const cassette = path.resolve(options.cassette);
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
-  if (active !== null && mode !== 'off' && mode !== 'passthrough') {
-    throw new ReplayKitError('E_SCOPE_ACTIVE', scopeActive(options.cassette, active));
-  }
   if (mode === 'off' || mode === 'passthrough') {
     // Live traffic is this scope's intent: an earlier replay's refusals must not stop it.
     disarmAfterReplay();
     const result = { mode, cassette, exchanges: 0, unused: [], divergences: [] };
     return { mode, cassette, stop: async () => result };
   }
-  const redactor = createRedactor(options.redact);
-  if (mode === 'replay') return startReplay(options, cassette, redactor, internals);
-  return startRecord(options, cassette, redactor, internals.auto);
+  const auto = internals.auto ? path.resolve(internals.auto) : undefined;
+  // Entered before the first await, so the caller's own context (after `await record()`) holds
+  // it: requests the caller makes from then on belong to this scope.
+  const scope = enterScope(cassette, {
+    enter: internals.enter !== false,
+    ...(auto ? { auto } : {}),
+  });
+  if (!scope) {
+    const holder = holderOf(cassette) ?? (auto ? holderOf(auto) : undefined);
+    throw new ReplayKitError('E_SCOPE_ACTIVE', scopeActive(options.cassette, holder));
+  }
+  try {
+    const redactor = createRedactor(options.redact);
+    const recording =
+      mode === 'replay'
+        ? await startReplay(options, cassette, redactor, internals, scope)
+        : await startRecord(options, cassette, redactor, scope);
+    scopes.set(recording, scope);
+    return recording;
+  } catch (error) {
+    releaseScope(scope);
+    throw error;
+  }
 }
 
-function claim(cassette: string, auto?: string): () => void {
-  const scope = { cassette, ...(auto ? { auto } : {}) };
-  active = scope;
+/** Makes `scope` active with every route it needs; returns the function that ends it. */
+function claim(scope: Scope): () => void {
+  installInterceptor();
+  if (scope.shortcut) installFetchShortcut();
+  const deactivate = activate(scope);
+  const releaseRoute = useScopeRoute();
+  // The known provider hosts and this scope's (issue 21 review): HTTP/2 to one is refused.
+  const unguard = setHttp2Guard((headers, origin) =>
+    refuseProviderTraffic(headers, origin, scope.hosts),
+  );
+  let released = false;
   return () => {
-    if (active === scope) active = null;
+    if (released) return;
+    released = true;
+    deactivate();
+    releaseRoute();
+    unguard();
   };
 }
 
-function scopeActive(wanted: string, scope: { cassette: string; auto?: string }): string {
-  if (!scope.auto) {
-    return `Failed to start recording "${wanted}": another record() scope is active for "${scope.cassette}". Stop it first (await rec.stop()), or run the two in separate test files.`;
+function scopeActive(wanted: string, holder: Scope | undefined): string {
+  if (!holder?.auto) {
+    return `Failed to start recording "${wanted}": another record() scope is active for the same cassette file. Give each scope its own cassette, or stop the first one (await rec.stop()).`;
   }
   // Issue 22: inside an autoCassette test this named a stand-in file in a temporary folder.
-  return `Failed to start recording "${wanted}": this test already has its own cassette "${scope.auto}" because autoCassette is on, and only one record() scope runs at a time. Choose one: remove this record() call and let autoCassette record the test, or turn autoCassette off for the project and keep record()`;
+  const own = path.relative(process.cwd(), holder.auto) || holder.auto;
+  return `Failed to start recording "${wanted}": this test already records "${own}" itself because autoCassette is on. Choose one: remove this record() call and let autoCassette record the test, or give this record() another cassette (it then runs side by side with the test's own)`;
 }
 
 async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  { trace, servedBy, bindings, auto }: RecordInternals,
+  { trace, servedBy, bindings }: RecordInternals,
+  scope: Scope,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
     throw new ReplayKitError(
@@ -198,20 +237,12 @@ async function startReplay(
     hosts,
     ...(trace ? { trace } : {}),
   });
-  const release = claim(cassette, auto);
-  const uninstallSockets = installHandler(handler);
-  const unguard = setHttp2Guard((headers, origin) => refuseProviderTraffic(headers, origin, hosts));
-  const uninstallFetch = installFetchRoute((raw, signal) => handler.answer(raw, signal));
+  scope.intercept = handler;
+  scope.answer = (raw, signal) => handler.answer(raw, signal);
   // A parity trace must see the requests as undici sends them (with its default headers).
-  const uninstallShortcut = trace
-    ? () => {}
-    : installFetchShortcut((raw, signal) => handler.answer(raw, signal));
-  const uninstall = () => {
-    uninstallShortcut();
-    uninstallFetch();
-    uninstallSockets();
-    unguard();
-  };
+  scope.shortcut = !trace;
+  scope.hosts = hosts;
+  const release = claim(scope);
   let result: RecordResult | undefined;
   return {
     mode: 'replay',
@@ -220,7 +251,6 @@ async function startReplay(
       if (result) return result;
       // Before the routes go: a request still on its way to them is refused, never sent.
       armAfterReplay(hosts);
-      uninstall();
       release();
       await handler.settle();
       for (const [traced, recorded] of handler.servedBy) servedBy?.set(traced, recorded);
@@ -247,7 +277,7 @@ async function startRecord(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  auto?: string,
+  scope: Scope,
 ): Promise<Recording> {
   const writer = createCassetteWriter(cassette, {
     header: {
@@ -271,18 +301,13 @@ async function startRecord(
   });
   const handler = new RecordHandler(pipeline, hosts);
   disarmAfterReplay();
-  const release = claim(cassette, auto);
-  const uninstallSockets = installHandler(handler);
-  const uninstallFetch = installFetchRecorder({
+  scope.intercept = handler;
+  scope.recorder = {
     wants: (head) => handler.mayRecord(head),
     take: (raw) => handler.dispatched(raw),
-  });
-  const unguard = setHttp2Guard((headers, origin) => refuseProviderTraffic(headers, origin, hosts));
-  const uninstall = () => {
-    uninstallFetch();
-    uninstallSockets();
-    unguard();
   };
+  scope.hosts = hosts;
+  const release = claim(scope);
   let result: RecordResult | undefined;
   return {
     mode: 'record',
@@ -291,14 +316,13 @@ async function startRecord(
       if (result) return result;
       try {
         const exchanges = await handler.settle();
-        uninstall();
+        release();
         writer.seal();
         result = { mode: 'record', cassette, exchanges, unused: [], divergences: [] };
         // Traffic that could not be recorded must not leave a cassette that looks complete.
         if (handler.failures[0]) throw handler.failures[0];
         return result;
       } finally {
-        uninstall();
         release();
       }
     },

@@ -77,6 +77,12 @@ export class RecordHandler implements InterceptHandler {
       this.#open.set(requestId, { exchange, gone: clientGone(request.signal, initiator) });
   }
 
+  /** A socket-level request that is a fetch this recorder already records (its ticket is used). */
+  async owns(request: Request): Promise<boolean> {
+    if (this.#skip.size === 0 || isWebSocketUpgrade(request)) return false;
+    return this.#skipped(await rawRequest(request));
+  }
+
   onResponse({ response, requestId }: { response: Response; requestId: string }): void {
     const open = this.#open.get(requestId);
     if (!open) return;

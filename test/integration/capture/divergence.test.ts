@@ -116,11 +116,14 @@ describe('documented errors', () => {
     );
   });
 
-  test('two concurrent record() scopes fail clearly instead of mixing', async () => {
+  test('a second record() scope on the same cassette file is refused; on another one it runs', async () => {
     const first = await record({ cassette, mode: 'replay' });
-    await expect(record({ cassette: path.join(dir, 'other.rpk'), mode: 'record' })).rejects.toThrow(
-      `[replaykit] Failed to start recording "${path.join(dir, 'other.rpk')}": another record() scope is active for "${cassette}". Stop it first (await rec.stop()), or run the two in separate test files.`,
+    await expect(record({ cassette, mode: 'replay' })).rejects.toThrow(
+      `[replaykit] Failed to start recording "${cassette}": another record() scope is active for the same cassette file. Give each scope its own cassette, or stop the first one (await rec.stop()).`,
     );
+    const other = await record({ cassette: path.join(dir, 'other.rpk'), mode: 'record' });
+    expect(other.mode).toBe('record');
+    await other.stop();
     await first.stop();
   });
 });

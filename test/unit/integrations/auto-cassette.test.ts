@@ -1,6 +1,7 @@
 /**
- * An explicit `record()` inside an `autoCassette` test (issue 22): the error says both are on and
- * how to choose, naming the test's own cassette, never the stand-in in a temporary folder.
+ * An explicit `record()` inside an `autoCassette` test (issue 22): on another cassette it runs
+ * side by side with the test's own (issue 24); on the test's own cassette the error says both are
+ * on and how to choose, naming that cassette, never the stand-in in a temporary folder.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,22 +23,24 @@ afterEach(() => {
 });
 
 const message = (own: string) =>
-  `[replaykit] Failed to start recording "explicit.rpk": this test already has its own cassette "${own}" because autoCassette is on, and only one record() scope runs at a time. Choose one: remove this record() call and let autoCassette record the test, or turn autoCassette off for the project and keep record()`;
+  `[replaykit] Failed to start recording "${own}": this test already records "${own}" itself because autoCassette is on. Choose one: remove this record() call and let autoCassette record the test, or give this record() another cassette (it then runs side by side with the test's own)`;
 
 describe('record() inside an autoCassette test', () => {
   test.each(['replay', 'record'] as const)(
-    'mode %s: names the test cassette and how to choose',
+    'mode %s: on the test cassette it names it and how to choose; on another it runs',
     async (mode) => {
       // In replay mode with no cassette yet, the automatic scope replays a stand-in file.
       const own = path.join(root, 'cassettes/a.test.ts/a--calls.rpk');
+      const shown = 'cassettes/a.test.ts/a--calls.rpk';
       const session = await beginAuto(own, root, { mode });
       try {
-        await expect(record({ cassette: 'explicit.rpk', mode: 'record' })).rejects.toThrow(
-          message('cassettes/a.test.ts/a--calls.rpk'),
-        );
-        await expect(record({ cassette: 'explicit.rpk', mode: 'record' })).rejects.not.toThrow(
+        await expect(record({ cassette: shown, mode: 'record' })).rejects.toThrow(message(shown));
+        await expect(record({ cassette: shown, mode: 'record' })).rejects.not.toThrow(
           /replaykit-missing-/,
         );
+        const beside = await record({ cassette: 'explicit.rpk', mode: 'record' });
+        expect(beside.mode).toBe('record');
+        await beside.stop();
       } finally {
         await session.end();
       }
