@@ -134,6 +134,21 @@ test.each(['minimal', 'full'])(
           }),
         })
       ).text();
+      // A body labelled gzip that is not: the decode fault names the request URL, `?key=` and all.
+      up.enqueue({
+        kind: 'raw',
+        status: 200,
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        chunks: ['not gzip at all'],
+      });
+      await fetch(`${url}/v1beta/models/gemini-test:generateContent?key=${PLANTED.query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'gz' }] }] }),
+      })
+        // The client inflates the body itself and fails the same way: only the artifact matters.
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       const status = await replaypack(['listen', 'status', '--json'], { env });
       expect(JSON.parse(status.stdout).warnings.includes(CAPTURE_FULL_WARNING)).toBe(full);
     } finally {
@@ -141,7 +156,10 @@ test.each(['minimal', 'full'])(
     }
     const cassette = await loadCassette(artifact);
     expect(cassette.header.redaction.warning === CAPTURE_FULL_WARNING).toBe(full);
-    expect(cassette.steps.filter((s) => s.type === 'model.response')).toHaveLength(3);
+    expect(cassette.steps.filter((s) => s.type === 'model.response')).toHaveLength(4);
+    expect(cassette.steps.some((s) => s.type === 'error.event' && s.source === 'capture')).toBe(
+      true,
+    );
     expect(await findLeaks([artifact, join(home, 'listener.log')])).toEqual([]);
   },
 );
