@@ -19,10 +19,14 @@ import {
 } from '../shared/options.ts';
 import { configureParity } from '../shared/parity.ts';
 import { LEDGER_ENV } from './ledger-file.ts';
-import { currentTestNames } from './names.ts';
+import { currentTestNames, declaredTestNames } from './names.ts';
 
 type Hook = (fn: () => Promise<void>) => void;
+type TestFn = (...args: unknown[]) => unknown;
+type Declare = ((name: string, fn?: TestFn, timeout?: number) => unknown) & Record<string, unknown>;
 interface JestGlobals {
+  test?: { concurrent?: Declare };
+  it?: { concurrent?: Declare };
   expect: { extend(matchers: object): void; getState(): { testPath?: string } };
   beforeEach: Hook;
   afterEach: Hook;
@@ -31,6 +35,7 @@ interface JestGlobals {
 }
 
 const g = globalThis as unknown as JestGlobals;
+const WRAPPED = 'replaykitScoped';
 const options = g.replaykit ?? {};
 const root = options.root ?? process.cwd();
 const noted: LedgerEntry[] = [];
@@ -39,16 +44,53 @@ let session: Awaited<ReturnType<typeof beginAuto>> | null = null;
 g.expect.extend({ toReplayWithParity });
 configureParity(parityOptions(options));
 
+const cassetteOf = (names: string[]) =>
+  autoCassettePath({
+    root,
+    dir: options.cassetteDir ?? DEFAULT_DIR,
+    testFile: g.expect.getState().testPath ?? '',
+    names,
+  });
+
+/** Cassettes of `test.concurrent` tests: each opens its own scope, `beforeEach` must not. */
+const concurrent = new Set<string>();
+
 if (options.autoCassette) {
   g.beforeEach(async () => {
-    const cassette = autoCassettePath({
-      root,
-      dir: options.cassetteDir ?? DEFAULT_DIR,
-      testFile: g.expect.getState().testPath ?? '',
-      names: currentTestNames(),
-    });
+    const cassette = cassetteOf(currentTestNames());
+    if (concurrent.has(cassette)) return;
     session = await beginAuto(cassette, root, recordOptions(options));
   });
+  // Jest starts every `test.concurrent` body at once, before their hooks run, so `beforeEach`
+  // cannot give them a scope: each body is wrapped in its own (issue 24), as Vitest's aroundEach.
+  for (const host of [g.test, g.it]) {
+    const declare = host?.concurrent;
+    if (!host || !declare || declare[WRAPPED]) continue;
+    const wrapped = function concurrentTest(
+      this: unknown,
+      name: string,
+      fn?: TestFn,
+      timeout?: number,
+    ) {
+      if (typeof fn !== 'function') return Reflect.apply(declare, this, [name, fn, timeout]);
+      const cassette = cassetteOf(declaredTestNames(name));
+      concurrent.add(cassette);
+      const body = async (...args: unknown[]) => {
+        const own = await beginAuto(cassette, root, recordOptions(options));
+        let error: Error | null = null;
+        try {
+          await own.within(() => fn(...args));
+        } finally {
+          error = await own.end();
+          noted.push(...drain());
+        }
+        if (error) throw error;
+      };
+      return Reflect.apply(declare, this, [name, body, timeout]);
+    } as Declare;
+    Object.assign(wrapped, declare, { [WRAPPED]: true });
+    host.concurrent = wrapped;
+  }
 }
 
 g.afterEach(async () => {
