@@ -282,9 +282,15 @@ describe('exact error texts', () => {
     const error = await readCassette(path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CassetteReadError);
     expect((error as Error).message).toBe(
-      `[replaykit] Failed to read cassette "${path}": no such file or directory. Check the path (relative paths start at ${process.cwd()})`,
+      `[replaykit] Failed to read cassette "${path}": no such file or directory. Check the path`,
     );
     expect(error).toMatchObject({ exitCode: 4 });
+    // Only a relative path says where it was resolved from (issue 22: it named the wrong folder).
+    const relative = 'no-such-dir/nope.rpk';
+    const rel = await readCassette(relative).catch((e: unknown) => e);
+    expect((rel as Error).message).toBe(
+      `[replaykit] Failed to read cassette "${relative}": no such file or directory. Check the path (relative paths start at ${process.cwd()})`,
+    );
     const dir = await readCassette(tempDir()).catch((e: unknown) => e);
     expect((dir as Error).message).toContain(': it is a directory. Pass the path of a .rpk file');
   });
