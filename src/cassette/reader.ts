@@ -203,18 +203,23 @@ function decodeLine(bytes: Buffer): string {
   return bytes.toString('utf8', 0, cr ? bytes.length - 1 : bytes.length);
 }
 
+/** The one error for a cassette that cannot be opened or looked at (every reading path uses it). */
+export function cassetteOpenError(file: string, error: unknown): CassetteReadError {
+  return new CassetteReadError(
+    file,
+    // An absolute path was resolved by the caller, maybe in another folder than this process's
+    // (the listener runs in its state folder): naming our cwd then misled (issue 22).
+    `${describeFsError(error)}. Check the path${path.isAbsolute(file) ? '' : ` (relative paths start at ${process.cwd()})`}`,
+    { cause: error },
+  );
+}
+
 async function openForReading(file: string): Promise<FileHandle> {
   let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (error) {
-    throw new CassetteReadError(
-      file,
-      // An absolute path was resolved by the caller, maybe in another folder than this process's
-      // (the listener runs in its state folder): naming our cwd then misled (issue 22).
-      `${describeFsError(error)}. Check the path${path.isAbsolute(file) ? '' : ` (relative paths start at ${process.cwd()})`}`,
-      { cause: error },
-    );
+    throw cassetteOpenError(file, error);
   }
   const stats = await handle.stat();
   if (!stats.isFile()) {

@@ -6,7 +6,12 @@
  * grows with the requests, not with the file.
  */
 import { stat } from 'node:fs/promises';
-import { iterateCassette, type LineSpan, readStepAt } from '../cassette/reader.ts';
+import {
+  cassetteOpenError,
+  iterateCassette,
+  type LineSpan,
+  readStepAt,
+} from '../cassette/reader.ts';
 import type {
   ErrorEvent,
   ModelRequest,
@@ -53,7 +58,11 @@ export async function loadReplaySource(
   file: string,
   options: { inMemoryBelow?: number } = {},
 ): Promise<ReplaySource & { header: RunHeader }> {
-  const { size } = await stat(file);
+  // A missing or unreadable file reads as the reader reports it, not as a bare ENOENT (the
+  // listener's --mode replay comes here without checking first).
+  const { size } = await stat(file).catch((error: unknown) => {
+    throw cassetteOpenError(file, error);
+  });
   if (size < (options.inMemoryBelow ?? IN_MEMORY_BELOW)) {
     const { header, steps } = await loadForReplay(file);
     return { ...sourceFromSteps(steps), header };
