@@ -5,6 +5,7 @@
  * which must warn in the CLI output, in `listen status` and in the run header.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
@@ -141,14 +142,21 @@ test.each(['minimal', 'full'])(
         headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
         chunks: ['not gzip at all'],
       });
-      await fetch(`${url}/v1beta/models/gemini-test:generateContent?key=${PLANTED.query}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'gz' }] }] }),
-      })
-        // The client inflates the body itself and fails the same way: only the artifact matters.
-        .then((r) => r.arrayBuffer())
-        .catch(() => undefined);
+      // node:http, not fetch: it does not inflate, so it reads the bad body to its end (Node 22's
+      // fetch never settles on a body that fails to inflate). Only the artifact matters here.
+      await new Promise<void>((resolve) => {
+        const req = request(
+          `${url}/v1beta/models/gemini-test:generateContent?key=${PLANTED.query}`,
+          { method: 'POST', headers: { 'content-type': 'application/json' } },
+          (res) =>
+            res
+              .resume()
+              .on('end', resolve)
+              .on('error', () => resolve()),
+        );
+        req.on('error', () => resolve());
+        req.end(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'gz' }] }] }));
+      });
       const status = await replaypack(['listen', 'status', '--json'], { env });
       expect(JSON.parse(status.stdout).warnings.includes(CAPTURE_FULL_WARNING)).toBe(full);
     } finally {
