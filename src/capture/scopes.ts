@@ -125,8 +125,11 @@ export function currentScope(): Scope | null | typeof OUTSIDE | typeof ENDED {
   const own = storage.getStore();
   if (own && active.has(own)) return own;
   if (active.size === 0) return null;
-  if (own && held.get(own.cassette) !== own) return ENDED;
+  // One scope: everything is its own, whatever context the request carries. Node 22's
+  // async_hooks propagation can hand a socket's events the context of an earlier, ended scope
+  // (an aborted fetch's), and that request must not be dropped as late.
   if (active.size === 1) return active.values().next().value ?? null;
+  if (own && held.get(own.cassette) !== own) return ENDED;
   return OUTSIDE;
 }
 

@@ -74,19 +74,6 @@ async function expectClosedOnAbort(cassette: string, stop: () => Promise<{ excha
   expect(events.length).toBeGreaterThan(0);
 }
 
-/**
- * KNOWN REGRESSION on Node 22 (found in the last CI run of session 3, not fixed yet): after the
- * fetch test above aborts mid-stream, a node:http request recorded later in the same process is
- * not written at all on Node 22 (alone it passes; on Node 24 it passes in sequence). It came with
- * the side-by-side scopes change (15f99e4, issue 24). Skipped there, loudly, until fixed.
- */
-const NODE22_HTTP_AFTER_ABORT = process.versions.node.startsWith('22.');
-if (NODE22_HTTP_AFTER_ABORT) {
-  process.stderr.write(
-    '\n!! client-abort.test.ts: the node:http cases SKIP on Node 22 (known regression, see the file)\n',
-  );
-}
-
 describe('a client that goes away mid-stream while recording', () => {
   test('AbortController on the openai SDK closes the stream as interrupted at once', async () => {
     const { cassette, recording, origin } = await start();
@@ -107,53 +94,47 @@ describe('a client that goes away mid-stream while recording', () => {
     await expectClosedOnAbort(cassette, () => recording.stop());
   });
 
-  test.skipIf(NODE22_HTTP_AFTER_ABORT)(
-    'req.destroy() on node:http closes the stream as interrupted at once',
-    async () => {
-      const { cassette, recording, origin } = await start();
-      const body = JSON.stringify({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'long' }],
-        stream: true,
-      });
-      await new Promise<void>((resolve) => {
-        const req = httpRequest(
-          `${origin}/v1/chat/completions`,
-          { method: 'POST', headers: { 'content-type': 'application/json' } },
-          (res) => {
-            res.once('data', () => {
-              req.destroy();
-              resolve();
-            });
-          },
-        );
-        req.on('error', () => undefined);
-        req.end(body);
-      });
-      await expectClosedOnAbort(cassette, () => recording.stop());
-    },
-  );
+  test('req.destroy() on node:http closes the stream as interrupted at once', async () => {
+    const { cassette, recording, origin } = await start();
+    const body = JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'long' }],
+      stream: true,
+    });
+    await new Promise<void>((resolve) => {
+      const req = httpRequest(
+        `${origin}/v1/chat/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => undefined);
+      req.end(body);
+    });
+    await expectClosedOnAbort(cassette, () => recording.stop());
+  });
 });
 
 describe('a client that stops reading but keeps its connection', () => {
-  test.skipIf(NODE22_HTTP_AFTER_ABORT)(
-    'is closed by the grace at stop(), which says so in an E_CLIENT_ABANDONED note',
-    async () => {
-      const { cassette, recording, origin } = await start();
-      const response = await fetch(`${origin}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
-      });
-      const reader = response.body!.getReader();
-      await reader.read();
-      // Still open: nothing told the recorder the client is gone.
-      expect(closing(cassette)).toBeUndefined();
-      await recording.stop();
-      expect(closing(cassette)?.stream?.state).toBe('interrupted');
-      const notes = lines(cassette).filter((l) => l.type === 'error.event');
-      expect(notes).toMatchObject([{ code: 'E_CLIENT_ABANDONED', source: 'client' }]);
-      await reader.cancel();
-    },
-  );
+  test('is closed by the grace at stop(), which says so in an E_CLIENT_ABANDONED note', async () => {
+    const { cassette, recording, origin } = await start();
+    const response = await fetch(`${origin}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [], stream: true }),
+    });
+    const reader = response.body!.getReader();
+    await reader.read();
+    // Still open: nothing told the recorder the client is gone.
+    expect(closing(cassette)).toBeUndefined();
+    await recording.stop();
+    expect(closing(cassette)?.stream?.state).toBe('interrupted');
+    const notes = lines(cassette).filter((l) => l.type === 'error.event');
+    expect(notes).toMatchObject([{ code: 'E_CLIENT_ABANDONED', source: 'client' }]);
+    await reader.cancel();
+  });
 });
