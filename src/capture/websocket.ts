@@ -65,7 +65,7 @@ export function offeredProtocols(request: Request): string[] {
  * client interceptors) makes the initiator its client object instead: those frames cannot be
  * reached, and recording must say so rather than write a cassette of bare handshakes.
  */
-export function serverSide(request: Request, initiator: unknown, doing: string): Duplex {
+function serverSide(request: Request, initiator: unknown, doing: string): Duplex {
   if (initiator instanceof net.Socket) return initiator;
   const url = new URL(request.url);
   throw new ReplayKitError(

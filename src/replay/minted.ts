@@ -64,9 +64,6 @@ function noisy(token: string): boolean {
   return (words.length >= 4 && token.length / words.length <= 3) || run >= 5;
 }
 
-/** Could this string be an id at all (short, no spaces)? What responses are searched for. */
-export const mayBeId = (value: string): boolean => SHAPE.test(value);
-
 /** Adds every string leaf of `value` that could be an id to `out` (a response's strings). */
 export function collectIds(value: unknown, out: Set<string>): Set<string> {
   if (typeof value === 'string') {
