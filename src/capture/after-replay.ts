@@ -18,9 +18,8 @@
 import { isIP } from 'node:net';
 import { ReplayKitError } from '../errors.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { providerErrorBody } from '../providers/error-body.ts';
-import { detectRoute } from '../providers/index.ts';
-import { type ProviderHosts, sdkOf } from '../providers/opaque.ts';
+import { detectRoute, providerErrorBody, sdkOf } from '../providers/index.ts';
+import type { ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo } from '../providers/types.ts';
 import { processWide } from './process-wide.ts';
 

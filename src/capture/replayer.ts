@@ -18,7 +18,7 @@ import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import { loadResponse } from '../replay/index-file.ts';
 import { type DivergenceAnswer, divergenceAnswer, liveRequest } from '../replay/live.ts';
 import type { RecordedExchange, ReplayMatcher } from '../replay/matcher.ts';
-import { responseOf, type Served, served, wireChunks } from '../replay/serve.ts';
+import { responseOf, type Served, served, textFrames } from '../replay/serve.ts';
 import { keepAsRecorded } from '../replay/trace.ts';
 import type { ClientSocket } from './client-socket.ts';
 import type { InterceptedRequest, InterceptHandler } from './interceptor.ts';
@@ -171,7 +171,7 @@ export class ReplayHandler implements InterceptHandler {
     const events = stream.events;
     return {
       kind: 'frames',
-      frames: [...wireChunks(stream)],
+      frames: textFrames(stream),
       interrupted: stream.state === 'interrupted',
       // replaySpeed as for HTTP streams: the recorded gap before each frame, scaled.
       ...(speed > 0 && events.length > 0

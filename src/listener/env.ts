@@ -4,7 +4,13 @@
  * diffed and checked into scripts.
  */
 import { ExitCode, ReplayKitError, UsageError } from '../errors.ts';
+import { PROVIDERS } from '../providers/index.ts';
 import { inspectListener } from './status.ts';
+
+/** OpenAI's line first: scripts and docs have printed it first since `listen env` began. */
+const ENV_ORDER = [...PROVIDERS].sort((a, b) =>
+  a.name === 'openai' ? -1 : b.name === 'openai' ? 1 : 0,
+);
 
 export const SHELLS = ['sh', 'fish', 'powershell', 'cmd'] as const;
 export type Shell = (typeof SHELLS)[number];
@@ -42,12 +48,8 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
     );
   }
   const url = (options.url ?? (await runningUrl(options.stateDir))).replace(/\/+$/, '');
-  const env: Record<string, string> = {
-    OPENAI_BASE_URL: `${url}/v1`,
-    ANTHROPIC_BASE_URL: url,
-    // @google/genai reads this when no httpOptions.baseUrl is given (it appends /v1beta itself).
-    GOOGLE_GEMINI_BASE_URL: url,
-  };
+  const env: Record<string, string> = {};
+  for (const module of ENV_ORDER) Object.assign(env, module.routingEnv?.(url));
   const lines: string[] = [];
   const agentArgs: string[] = [];
   const comment = shell === 'cmd' ? 'rem' : '#';

@@ -17,7 +17,7 @@ import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { loadReplaySource, loadResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
-import { wireChunks } from '../replay/serve.ts';
+import { textFrames } from '../replay/serve.ts';
 import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
 import { beginExchange, type GatewayContext } from './gateway-context.ts';
 import { readBody, serveStep } from './respond.ts';
@@ -212,7 +212,7 @@ export function createLocalResponder(
           }
           const stream = a.step.stream;
           if (!stream) return client.send(JSON.stringify(a.step.body ?? null));
-          for (const frame of wireChunks(stream)) {
+          for (const frame of textFrames(stream)) {
             client.send(frame);
             rec.serverFrame(Buffer.from(frame), false, at());
           }

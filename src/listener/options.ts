@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { defaultUpstreams, PROVIDER_NAMES, type ProviderName } from '../providers/index.ts';
 import { CAPTURE_FULL_WARNING } from '../redaction/index.ts';
 import {
   LISTENER_MODES,
@@ -16,14 +17,12 @@ import {
 } from './state.ts';
 import { SYNTHETIC_WARNING } from './synthetic.ts';
 
-export const UPSTREAM_PROVIDERS = ['openai', 'anthropic', 'gemini'] as const;
-export type UpstreamProvider = (typeof UPSTREAM_PROVIDERS)[number];
+/** Every provider module's name; `--upstream NAME=URL` takes them. */
+export const UPSTREAM_PROVIDERS: readonly ProviderName[] = PROVIDER_NAMES;
+export type UpstreamProvider = ProviderName;
 
-export const DEFAULT_UPSTREAMS: Record<UpstreamProvider, string> = {
-  openai: 'https://api.openai.com',
-  anthropic: 'https://api.anthropic.com',
-  gemini: 'https://generativelanguage.googleapis.com',
-};
+/** Each provider module's public API base URL. */
+export const DEFAULT_UPSTREAMS: Readonly<Record<UpstreamProvider, string>> = defaultUpstreams();
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8790;

@@ -1,9 +1,10 @@
 /**
  * Sends the errors the gateway itself answers with; the provider-shaped bodies come from
- * providers/error-body.ts, shared with the in-process replayer.
+ * the provider modules through the registry, shared with the in-process replayer.
  */
 import type { ServerResponse } from 'node:http';
-import { type ProviderErrorInfo, providerErrorBody } from '../providers/error-body.ts';
+import type { ProviderErrorInfo } from '../providers/module.ts';
+import { providerErrorBody } from '../providers/registry.ts';
 import type { UpstreamProvider } from './options.ts';
 
 export type GatewayErrorInfo = ProviderErrorInfo;

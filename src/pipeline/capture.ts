@@ -24,6 +24,7 @@ import {
   requestIdOf,
   requestSteps,
   responseSteps,
+  responseStreamFormat,
 } from '../providers/index.ts';
 import { isOpaque, opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo, StreamCapture } from '../providers/types.ts';
@@ -406,7 +407,7 @@ class Exchange implements ExchangeCapture {
   }
 }
 
-/** A response streams when the provider says so: SSE content type, a Gemini JSON array, a socket. */
+/** A response streams when the provider says so: SSE content type, a route's own format, a socket. */
 export function streamFormatOf(
   route: RouteInfo,
   status: number,
@@ -414,9 +415,5 @@ export function streamFormatOf(
 ): StreamFormat | null {
   // Opaque bodies are stored whole, byte for byte, whatever their content type.
   if (isOpaque(route)) return null;
-  if (status === 101 || route.streamFormat === 'websocket') return 'websocket';
-  const type = headers['content-type'] ?? '';
-  if (type.includes('text/event-stream')) return 'sse';
-  if (route.streamFormat === 'json-array' && status < 400) return 'json-array';
-  return null;
+  return responseStreamFormat(route, status, headers['content-type'] ?? '');
 }

@@ -1,18 +1,11 @@
-/** Dispatch from a route to its provider's assembler and JSON-body assembly. */
+/** Assembly through the route's provider module: a stream's assembler, a JSON body's assembly. */
 import type { Assembled, StreamEvent, StreamState } from '../cassette/schema.ts';
-import { assembleAnthropicBody, createAnthropicAssembler } from './anthropic.ts';
 import { type Assembler, type AssemblyResult, toAssembled } from './assembler.ts';
-import { assembleGeminiBody, createGeminiAssembler } from './gemini.ts';
-import { assembleChatBody, createChatAssembler } from './openai-chat.ts';
-import { assembleResponsesBody, createResponsesAssembler } from './openai-responses.ts';
-import type { RouteInfo } from './types.ts';
+import type { RouteInfo } from './module.ts';
+import { providerModule } from './registry.ts';
 
 export function createAssembler(route: RouteInfo): Assembler {
-  if (route.provider === 'anthropic') return createAnthropicAssembler();
-  if (route.provider === 'gemini') return createGeminiAssembler();
-  if (route.endpoint === 'chat.completions') return createChatAssembler();
-  if (route.endpoint === 'responses') return createResponsesAssembler();
-  return passthroughAssembler();
+  return providerModule(route.provider)?.createAssembler(route) ?? passthroughAssembler();
 }
 
 /** Routes that never stream (models, embeddings...) still get a capture that keeps their events. */
@@ -29,20 +22,7 @@ function passthroughAssembler(): Assembler {
 
 /** The assembled result of a non-streamed JSON body, for the routes that produce model output. */
 export function assembleBody(route: RouteInfo, body: unknown): Assembled | undefined {
-  switch (route.endpoint) {
-    case 'responses':
-    case 'responses.compact':
-      return assembleResponsesBody(body);
-    case 'chat.completions':
-      return assembleChatBody(body);
-    case 'messages':
-      return assembleAnthropicBody(body);
-    case 'generateContent':
-    case 'streamGenerateContent':
-      return assembleGeminiBody(body);
-    default:
-      return undefined;
-  }
+  return providerModule(route.provider)?.assembleBody(route, body);
 }
 
 /** Re-run assembly over recorded events (a stored stream, or a replay). */

@@ -6,23 +6,16 @@
 import type { Diagnostic, StreamEvent, StreamFormat } from '../cassette/schema.ts';
 import { createAssembler } from './assemble.ts';
 import type { AssemblyResult } from './assembler.ts';
-import { type Eol, sseFrame } from './encode.ts';
-import { createJsonArrayFramer } from './json-array.ts';
-import { createSseFramer, type FrameFault, type RawFrame } from './sse.ts';
+import { sseFrame } from './encode.ts';
+import type { RawFrame } from './sse.ts';
+import { streamCodec } from './stream-formats.ts';
 import type { RouteInfo, StreamCapture } from './types.ts';
 import { parseData } from './util.ts';
 
-interface Framer {
-  push(chunk: Uint8Array): RawFrame[];
-  end(): RawFrame[];
-  readonly faults: FrameFault[];
-  readonly eol?: Eol;
-  readonly tail?: string;
-}
-
 export function createStreamCapture(route: RouteInfo): StreamCapture {
   const format: StreamFormat = route.streamFormat ?? 'sse';
-  const framer: Framer = format === 'json-array' ? createJsonArrayFramer() : createSseFramer();
+  const codec = streamCodec(format);
+  const framer = codec.framer();
   const assembler = createAssembler(route);
   const diagnostics: Diagnostic[] = [];
   const events: StreamEvent[] = [];
@@ -45,7 +38,7 @@ export function createStreamCapture(route: RouteInfo): StreamCapture {
     }
     lastOffset = Math.max(lastOffset, offset_ms);
     // SSE names and ids are kept; WebSocket frames and array elements have neither.
-    const sse = format === 'sse';
+    const sse = codec.sse === true;
     const event: StreamEvent = {
       offset_ms: Math.max(0, offset_ms),
       ...(sse && raw.event !== undefined ? { event: raw.event } : {}),
@@ -114,7 +107,7 @@ export function createStreamCapture(route: RouteInfo): StreamCapture {
       finished = {
         ...result,
         events,
-        ...(format === 'sse' ? { framing: { ...eol, ...rest } } : {}),
+        ...(codec.sse ? { framing: { ...eol, ...rest } } : {}),
         diagnostics: [...diagnostics, ...faults, ...extra, ...result.diagnostics],
       };
       return finished;

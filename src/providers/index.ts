@@ -1,6 +1,7 @@
 /**
  * Provider adapters: the one module set the recorder, the listener and the replay engine use to
- * name routes, turn exchanges into steps, assemble streams and normalise volatile fields.
+ * name routes, turn exchanges into steps, assemble streams and normalise volatile fields. Each
+ * provider is a folder behind `ProviderModule` (module.ts), listed in registry.ts.
  */
 
 export type { AgentName, AgentNormalizer } from './agents.ts';
@@ -11,11 +12,31 @@ export type { DecodedBody } from './body.ts';
 export { type BodyLayout, bodyLayout, decodeBody, encodeBody } from './body.ts';
 export { createStreamCapture } from './capture.ts';
 export { dataText, encodeStream, encodeStreamEvent, JSON_ARRAY } from './encode.ts';
+export type {
+  ProviderErrorInfo,
+  ProviderModule,
+  ProviderName,
+  RouteRequest,
+  StreamCodec,
+  SyntheticInput,
+} from './module.ts';
 export { normalizeRequest, normalizeStep } from './normalize.ts';
-export { isOpaque, OPAQUE, opaqueRoute, PROVIDER_HOSTS, ProviderHosts } from './opaque.ts';
-export type { RouteRequest } from './routes.ts';
-export { detectRoute, requestIdOf } from './routes.ts';
+export { isOpaque, OPAQUE, opaqueRoute, ProviderHosts } from './opaque.ts';
+export {
+  defaultUpstreams,
+  detectRoute,
+  errorShapeFor,
+  PROVIDER_HOSTS,
+  PROVIDER_NAMES,
+  PROVIDERS,
+  providerErrorBody,
+  providerModule,
+  requestIdOf,
+  sdkOf,
+  supportedRoutes,
+} from './registry.ts';
 export { requestSteps, responseSteps } from './steps.ts';
+export { responseStreamFormat, streamCodec } from './stream-formats.ts';
 export type { ToolResult } from './tools.ts';
 export { toolResultsOf } from './tools.ts';
 export type {

@@ -7,7 +7,7 @@ import stableStringify from 'fast-json-stable-stringify';
 import type { ModelRequest, Step } from '../cassette/schema.ts';
 import { detectAgent } from './agents.ts';
 import { boundaryOf } from './multipart.ts';
-import { splitUrl } from './routes.ts';
+import { splitUrl } from './registry.ts';
 import { headerOf } from './util.ts';
 import {
   normalizeHeaders,

@@ -4,7 +4,7 @@
  * let a provider request reach the network (issue 13, symptom 6).
  *
  * A request is provider traffic when (docs/CONTRACT.md, "Unknown routes and hosts"):
- * - its route is modelled (routes.ts), on any host; or
+ * - its route is modelled (a provider module's `detect`), on any host; or
  * - its origin is a provider's: a known provider host, or any `scheme://host:port` that carried a
  *   modelled exchange (seen in this recording or replay, or recorded in the cassette); every path
  *   there belongs to the API (a base URL's path prefix such as `/v1` needs no guessing); or
@@ -12,31 +12,13 @@
  *   to whatever base URL the SDK was given.
  */
 import type { MultipartBody, Provider } from '../cassette/schema.ts';
+import type { ProviderName, RouteInfo } from './module.ts';
 import { multipartField } from './multipart.ts';
-import type { RouteInfo } from './types.ts';
-import { headerOf, isRecord } from './util.ts';
+import { PROVIDER_HOSTS, sdkOf } from './registry.ts';
+import { isRecord } from './util.ts';
 
 export const OPAQUE = 'opaque';
-type Known = Exclude<Provider, 'unknown'>;
-
-/** The providers' public API hosts: every request to one is provider traffic. */
-export const PROVIDER_HOSTS: Readonly<Record<string, Known>> = {
-  'api.openai.com': 'openai',
-  'api.anthropic.com': 'anthropic',
-  'generativelanguage.googleapis.com': 'gemini',
-};
-
-/** The provider whose SDK sent a request, by the headers each SDK always sends. */
-export function sdkOf(headers: Record<string, string>): Known | null {
-  const agent = headerOf(headers, 'user-agent') ?? '';
-  if (headerOf(headers, 'anthropic-version') !== undefined || /^Anthropic\//i.test(agent)) {
-    return 'anthropic';
-  }
-  const goog = headerOf(headers, 'x-goog-api-client') ?? '';
-  if (/google-genai-sdk/i.test(goog) || /google-genai-sdk/i.test(agent)) return 'gemini';
-  if (/^OpenAI\//i.test(agent)) return 'openai';
-  return null;
-}
+type Known = ProviderName;
 
 function hostOf(origin: string): string | null {
   try {

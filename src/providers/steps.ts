@@ -15,7 +15,7 @@ import type {
 import { assembleBody, assembleEvents } from './assemble.ts';
 import { decodeBody } from './body.ts';
 import { isOpaque } from './opaque.ts';
-import { detectRoute, requestIdOf } from './routes.ts';
+import { detectRoute, requestIdOf } from './registry.ts';
 import { toolResultsOf } from './tools.ts';
 import type { RawRequest, ResponseInput, RouteInfo, StepContext } from './types.ts';
 import { headerOf } from './util.ts';
@@ -99,11 +99,9 @@ export function responseSteps(route: RouteInfo, res: ResponseInput, ctx: StepCon
   const response: StepOf<ModelResponse> = {
     type: 'model.response',
     ...base(route, ctx),
-    // Gemini's id is the body's responseId; a caller that streamed events elsewhere still has it
-    // in the assembly.
-    request_id:
-      requestIdOf(route, res.headers, idSource) ??
-      (route.provider === 'gemini' ? (res.assembled?.response_id ?? null) : null),
+    // Some providers put the id in the body only; a caller that streamed events elsewhere still
+    // has it in the assembly.
+    request_id: requestIdOf(route, res.headers, idSource, res.assembled),
     status: res.status,
     headers: { ...res.headers },
   };

@@ -1,12 +1,12 @@
 /**
- * What the rest of the pipeline asks of a provider module. capture/, listener/ and replay/ only
- * ever call the functions exported from providers/index.ts, which dispatch on `RouteInfo.provider`.
+ * Types of the provider layer that are not the module interface itself (module.ts). capture/,
+ * listener/ and replay/ only ever call the functions exported from providers/index.ts, which go
+ * through the registry (registry.ts) to the route's provider module.
  */
 import type {
   Assembled,
   Diagnostic,
   ModelRequest,
-  Provider,
   Step,
   StepInput,
   StreamEvent,
@@ -15,21 +15,7 @@ import type {
 } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import type { DecodedBody } from './body.ts';
-
-export interface RouteInfo {
-  provider: Exclude<Provider, 'unknown'>;
-  /**
-   * Stable endpoint name, the same with or without `/v1`: `responses`, `responses.compact`,
-   * `chat.completions`, `embeddings`, `models`, `messages`, `messages.count_tokens`, `probe`,
-   * `generateContent`, `streamGenerateContent`, `countTokens`, `embedContent`, `batchEmbedContents`.
-   */
-  endpoint: string;
-  model: string | null;
-  /** The client asked for a streamed response. */
-  stream: boolean;
-  /** How the response will stream, when it does. */
-  streamFormat: StreamFormat | null;
-}
+import type { RouteInfo } from './module.ts';
 
 /** Where a step sits in the run: assigned by the front door. */
 export interface StepContext {
@@ -72,4 +58,4 @@ export interface ResponseInput {
   diagnostics?: Diagnostic[];
 }
 
-export type { ModelRequest, RawRequest, Step, StepInput };
+export type { ModelRequest, RawRequest, RouteInfo, Step, StepInput };

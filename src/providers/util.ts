@@ -1,4 +1,5 @@
 /** Small helpers shared by the provider modules (private to providers/). */
+import type { ProviderName, RouteInfo } from './module.ts';
 
 export type JsonRecord = Record<string, unknown>;
 
@@ -62,4 +63,26 @@ export function utf8Length(text: string): number {
     } else bytes += 3;
   }
   return bytes;
+}
+
+/** A JSON-bodied route: model from `body.model`, streamed as SSE when `body.stream` is true. */
+export function jsonRoute(
+  provider: ProviderName,
+  endpoint: string,
+  body: unknown,
+  streams: boolean,
+): RouteInfo {
+  const fields = isRecord(body) ? body : {};
+  const stream = streams && fields.stream === true;
+  const model = typeof fields.model === 'string' ? fields.model : null;
+  return { provider, endpoint, model, stream, streamFormat: stream ? 'sse' : null };
+}
+
+/**
+ * The path without its `/v1` prefix (OpenAI and Anthropic clients may be configured with or
+ * without it); null under Gemini's `/v1beta/` and `/v1alpha/`, which are never theirs.
+ */
+export function v1Rest(path: string): string | null {
+  if (path.startsWith('/v1beta/') || path.startsWith('/v1alpha/')) return null;
+  return path.startsWith('/v1/') ? path.slice(3) : path;
 }

@@ -1,58 +1,27 @@
 /**
  * Volatile-field lists: values that differ on every run of the same conversation (ids, clocks,
  * random padding, signatures). They are kept in the cassette as received and replaced by
- * VOLATILE only in the normalised forms used for matching and for the canonical hash.
- * docs/CONTRACT.md mirrors these lists: keep both in step.
+ * VOLATILE only in the normalised forms used for matching and for the canonical hash. The
+ * provider modules own the lists (`volatile`); docs/CONTRACT.md mirrors them: keep both in step.
  */
+import { PROVIDERS } from './registry.ts';
 import { isRecord } from './util.ts';
 
 export const VOLATILE = '<volatile>';
 
-/** JSON paths (`*` = any array index) in response bodies and stream event data. */
-export const RESPONSE_PATHS: readonly string[] = [
-  // OpenAI Responses (body, and the `response` object of lifecycle events)
-  'id',
-  'created_at',
-  'completed_at',
-  'output.*.id',
-  'response.id',
-  'response.created_at',
-  'response.completed_at',
-  'response.output.*.id',
-  'item_id',
-  'item.id',
-  'obfuscation',
-  // OpenAI Chat Completions (body and chunks)
-  'created',
-  'system_fingerprint',
-  // Anthropic Messages
-  'message.id',
-  'content.*.signature',
-  'content_block.signature',
-  'delta.signature',
-  // Gemini
-  'responseId',
-  'createTime',
-  'candidates.*.content.parts.*.thoughtSignature',
-];
+/** Response-body and stream-event paths: every module's (registry.ts says why the union). */
+export const RESPONSE_PATHS: readonly string[] = PROVIDERS.flatMap((m) => m.volatile.response);
 
 /** Paths in request bodies: per-session keys, and opaque tokens the client echoes back. */
-export const REQUEST_PATHS: readonly string[] = [
-  'prompt_cache_key',
-  'input.*.encrypted_content',
-  'messages.*.content.*.signature',
-  'contents.*.parts.*.thoughtSignature',
-];
+export const REQUEST_PATHS: readonly string[] = PROVIDERS.flatMap((m) => m.volatile.request);
 
 /** Header names (lower-case) whose values change per run or per machine. */
 export const VOLATILE_HEADERS: readonly RegExp[] = [
   /^(authorization|x-api-key|x-goog-api-key|api-key|cookie|set-cookie)$/,
   /^(date|user-agent|host|connection|keep-alive|content-length|transfer-encoding|accept-encoding)$/,
   /^(x-request-id|request-id|x-client-request-id|idempotency-key|traceparent|tracestate)$/,
-  /^x-stainless-/,
-  /^(openai-processing-ms|openai-organization|openai-project|x-envoy-upstream-service-time)$/,
-  /^(x-ratelimit-|anthropic-ratelimit-)/,
-  /^(cf-ray|cf-cache-status|server-timing|alt-svc|server|x-goog-api-client|x-cloud-trace-context)$/,
+  /^(cf-ray|cf-cache-status|server-timing|alt-svc|server)$/,
+  ...PROVIDERS.flatMap((m) => [...m.volatile.headers, ...(m.redaction.secretHeaders ?? [])]),
 ];
 
 /** The paths as a tree of segments (`*` = any key or index); `end` marks a complete path. */

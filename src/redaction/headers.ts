@@ -1,9 +1,10 @@
 /**
- * Header minimisation: a per-provider allowlist keeps what replay and debugging need, and agent
+ * Header minimisation: a per-provider allowlist (the provider modules' hints) keeps what replay and debugging need, and agent
  * headers that carry workspace paths or machine ids keep their shape with the values hashed.
  * Pure, so live requests can be minimised the same way before matching.
  */
 import { createHash } from 'node:crypto';
+import { PROVIDERS, providerModule } from '../providers/registry.ts';
 
 const COMMON = [
   /^content-type$/,
@@ -24,29 +25,19 @@ const COMMON = [
   /^sec-websocket-protocol$/,
 ];
 /**
- * Never kept: bodies are stored decoded, so `content-encoding`/`content-length` would lie on
- * replay; cookies, `date`, `server`, CDN and tracing headers serve neither replay nor debugging.
+ * Per provider, the module's `redaction.keepHeaders`; a provider we have no module for keeps what
+ * any module would. Never kept: bodies are stored decoded, so `content-encoding`/`content-length`
+ * would lie on replay; cookies, `date`, `server`, CDN and tracing headers serve neither replay nor
+ * debugging.
  */
-const PROVIDER: Record<string, RegExp[]> = {
-  openai: [
-    /^openai-/,
-    /^x-ratelimit-/,
-    /^originator$/,
-    /^version$/,
-    /^session-id$/,
-    /^thread-id$/,
-    /^x-client-request-id$/,
-    /^x-codex-/,
-  ],
-  anthropic: [/^anthropic-/, /^x-claude-code-/, /^x-app$/],
-  gemini: [/^x-goog-/, /^x-gemini-/],
-};
+const ANY_PROVIDER = PROVIDERS.flatMap((m) => m.redaction.keepHeaders);
 
 export function minimizeHeaders(
   provider: string,
   headers: Record<string, string>,
 ): Record<string, string> {
-  const allow = [...COMMON, ...(PROVIDER[provider] ?? Object.values(PROVIDER).flat())];
+  const own = providerModule(provider)?.redaction.keepHeaders ?? ANY_PROVIDER;
+  const allow = [...COMMON, ...own];
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     const n = name.toLowerCase();

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import stableStringify from 'fast-json-stable-stringify';
+import { providerModule } from '../providers/registry.ts';
 
 export const BLOB_THRESHOLD = 2048;
 export const BLOB_PREFIX_CHARS = 80;
@@ -40,12 +41,6 @@ function big(value: unknown, threshold: number): boolean {
   return Buffer.byteLength(text) > threshold;
 }
 
-/** Top-level fields per provider that hold instructions or tool definitions. */
-const FIELDS: Record<string, string[]> = {
-  openai: ['instructions', 'tools', 'functions'],
-  anthropic: ['system', 'tools'],
-  gemini: ['systemInstruction', 'system_instruction', 'tools'],
-};
 /** Message roles whose content is instructions rather than conversation. */
 const INSTRUCTION_ROLES = new Set(['system', 'developer']);
 
@@ -55,7 +50,8 @@ export function minimize(
   body: unknown,
   options: { threshold?: number } = {},
 ): unknown {
-  const fields = FIELDS[provider];
+  // Top-level fields that hold instructions or tool definitions: the provider module's hint.
+  const fields = providerModule(provider)?.redaction.blobFields;
   if (!fields || !isObj(body) || endpoint === 'models' || endpoint === 'probe') return body;
   const threshold = options.threshold ?? BLOB_THRESHOLD;
   const out: Obj = { ...body };

@@ -7,7 +7,7 @@
 import type { ModelResponse } from '../cassette/schema.ts';
 import type { ExchangeCapture } from '../pipeline/capture.ts';
 import type { RecordedExchange } from './matcher.ts';
-import { wireChunks } from './serve.ts';
+import { textFrames } from './serve.ts';
 
 /** What the replay engine answers for one recorded exchange, as serve options. */
 export function serveOptionsOf(exchange: RecordedExchange): { truncated: boolean } {
@@ -24,7 +24,7 @@ export async function feedResponse(
   if (recorded.stream?.format === 'websocket') {
     // A WebSocket turn is frames, not bytes: the stub sends each recorded event as one frame.
     await body?.cancel().catch(() => undefined);
-    for (const frame of wireChunks(recorded.stream)) capture.frame(frame);
+    for (const frame of textFrames(recorded.stream)) capture.frame(frame);
     capture.end({ aborted: recorded.stream.state === 'interrupted' });
     return;
   }

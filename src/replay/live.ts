@@ -6,8 +6,8 @@
  */
 import type { ModelRequest } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { providerErrorBody } from '../providers/error-body.ts';
 import { opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
+import { providerErrorBody } from '../providers/registry.ts';
 import { requestStep } from '../providers/steps.ts';
 import type { RouteInfo } from '../providers/types.ts';
 import type { Redactor } from '../redaction/index.ts';

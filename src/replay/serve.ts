@@ -7,7 +7,7 @@
  * its last recorded event, as the dropped connection did.
  */
 import type { ModelResponse } from '../cassette/schema.ts';
-import { type DecodedBody, encodeBody, encodeStreamEvent } from '../providers/index.ts';
+import { type DecodedBody, encodeBody, streamCodec } from '../providers/index.ts';
 
 /** Headers that described the recorded transfer, not the content: the new Response sets its own. */
 const TRANSFER_HEADERS = new Set([
@@ -130,17 +130,18 @@ export function dropped(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 1));
 }
 
-/** Wire text for each event, including the framing a JSON-array stream needs around elements. */
-export function* wireChunks(stream: NonNullable<ModelResponse['stream']>): Generator<string> {
-  const arrayFraming = stream.format === 'json-array';
-  let first = true;
-  for (const ev of stream.events) {
-    const text = encodeStreamEvent(stream.format, ev, stream.eol);
-    yield arrayFraming ? `${first ? '[' : ',\r\n'}${text}` : text;
-    first = false;
-  }
-  if (arrayFraming && stream.state !== 'interrupted') yield first ? '[]' : ']';
-  if (stream.tail) yield stream.tail;
+/** A WebSocket turn's text frames, one per recorded event. */
+export function textFrames(stream: NonNullable<ModelResponse['stream']>): string[] {
+  return [...wireChunks(stream)].map((f) =>
+    typeof f === 'string' ? f : Buffer.from(f).toString(),
+  );
+}
+
+/** Wire chunks for each event, with the framing its format needs (the format's codec decides). */
+export function wireChunks(
+  stream: NonNullable<ModelResponse['stream']>,
+): Iterable<string | Uint8Array> {
+  return streamCodec(stream.format).wire(stream);
 }
 
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {

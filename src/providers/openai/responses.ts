@@ -3,9 +3,9 @@
  * JSON frame each). Items are rebuilt from `output_item.added`, the deltas and `output_item.done`;
  * the terminal response's `output`, when present, is the authoritative final list.
  */
-import type { Diagnostic, ToolCall } from '../cassette/schema.ts';
-import { type Assembler, incompleteToolCall, toAssembled } from './assembler.ts';
-import { arr, isRecord, type JsonRecord, num, parseArguments, str } from './util.ts';
+import type { Diagnostic, ToolCall } from '../../cassette/schema.ts';
+import { type Assembler, incompleteToolCall, toAssembled } from '../assembler.ts';
+import { arr, isRecord, type JsonRecord, num, parseArguments, str } from '../util.ts';
 
 const TOOL_ITEMS: Record<string, (item: JsonRecord) => { name: string; args: unknown }> = {
   function_call: (i) => ({ name: str(i.name) ?? '', args: parseArguments(str(i.arguments) ?? '') }),

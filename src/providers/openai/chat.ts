@@ -4,9 +4,9 @@
  * openai-node's ChatCompletionStream does (last non-empty name wins, arguments concatenate).
  * Only choice 0 is assembled: `n > 1` is rare and its other choices stay in the events.
  */
-import type { Diagnostic, ToolCall } from '../cassette/schema.ts';
-import { type Assembler, incompleteToolCall, toAssembled } from './assembler.ts';
-import { arr, isRecord, type JsonRecord, num, parseArguments, str } from './util.ts';
+import type { Diagnostic, ToolCall } from '../../cassette/schema.ts';
+import { type Assembler, incompleteToolCall, toAssembled } from '../assembler.ts';
+import { arr, isRecord, type JsonRecord, num, parseArguments, str } from '../util.ts';
 
 function toolCallOf(call: JsonRecord): ToolCall {
   const type = str(call.type) ?? 'function';

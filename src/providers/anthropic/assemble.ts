@@ -5,9 +5,9 @@
  * anywhere and `event: error` on failure. Blocks are rebuilt by `index` like the SDK's
  * MessageStream, so the same code assembles a JSON body and a stream.
  */
-import type { Diagnostic, ToolCall } from '../cassette/schema.ts';
-import { type Assembler, incompleteToolCall, toAssembled } from './assembler.ts';
-import { arr, isRecord, type JsonRecord, num, parseArguments, str } from './util.ts';
+import type { Diagnostic, ToolCall } from '../../cassette/schema.ts';
+import { type Assembler, incompleteToolCall, toAssembled } from '../assembler.ts';
+import { arr, isRecord, type JsonRecord, num, parseArguments, str } from '../util.ts';
 
 function contentParts(content: unknown[], closed: (index: number) => boolean) {
   let text = '';

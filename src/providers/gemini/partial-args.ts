@@ -6,7 +6,7 @@
  * `willContinue` closes it. Before this, every such part became a tool call of its own (75 for
  * one call in the Vertex nested-arguments fixture), most with an empty name.
  */
-import { arr, isRecord, type JsonRecord, str } from './util.ts';
+import { arr, isRecord, type JsonRecord, str } from '../util.ts';
 
 /** `$.a.b[0].c` or `$['a'].b` → `['a', 'b', 0, 'c']`; `null` for a path it cannot read. */
 export function parseJsonPath(path: string): (string | number)[] | null {

@@ -2,12 +2,12 @@
  * Gemini generateContent. A stream is a sequence of whole GenerateContentResponse objects (SSE
  * with `alt=sse`, a JSON array without); there is no terminal event, so a `finishReason` followed
  * by a clean end of stream means completed. `functionCall` parts arrive whole, or (Gemini 3 /
- * Vertex) streamed: see gemini-partial-args.ts.
+ * Vertex) streamed: see partial-args.ts.
  */
-import type { ToolCall } from '../cassette/schema.ts';
-import { type Assembler, toAssembled } from './assembler.ts';
-import { applyPartialArgs } from './gemini-partial-args.ts';
-import { arr, isRecord, type JsonRecord, str } from './util.ts';
+import type { ToolCall } from '../../cassette/schema.ts';
+import { type Assembler, toAssembled } from '../assembler.ts';
+import { arr, isRecord, type JsonRecord, str } from '../util.ts';
+import { applyPartialArgs } from './partial-args.ts';
 
 interface GeminiState {
   text: string;
