@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FetchResponse } from '@mswjs/interceptors';
+import { cliName } from '../cli-name.ts';
 import { ReplayKitError } from '../errors.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { detectRoute } from '../providers/index.ts';
@@ -70,7 +71,7 @@ function serverSide(request: Request, initiator: unknown, doing: string): Duplex
   const url = new URL(request.url);
   throw new ReplayKitError(
     'E_WEBSOCKET_CAPTURE',
-    `Failed to ${doing} "GET ${url.pathname}" over WebSocket: replaykit cannot reach the frames of this connection (another interceptor in the process, such as msw's, owns it). Capture it with the listener (replaypack listen), or switch the client to HTTP (for @openai/agents: useResponsesWebSocket: false).`,
+    `Failed to ${doing} "GET ${url.pathname}" over WebSocket: replaykit cannot reach the frames of this connection (another interceptor in the process, such as msw's, owns it). Capture it with the listener (${cliName()} listen), or switch the client to HTTP (for @openai/agents: useResponsesWebSocket: false).`,
   );
 }
 

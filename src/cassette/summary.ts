@@ -8,6 +8,7 @@ import {
   type CaptureKind,
   type ResponseSource,
   STEP_TYPES,
+  type Step,
   type StepType,
   type StreamState,
 } from './schema.ts';
@@ -30,7 +31,7 @@ export interface CassetteSummary {
 
 export async function summarizeCassette(
   file: string,
-  options: { normalize?: Normalizer } = {},
+  options: { normalize?: Normalizer; onStep?: (step: Step) => void } = {},
 ): Promise<CassetteSummary> {
   const counts = Object.fromEntries(STEP_TYPES.map((t) => [t, 0])) as Record<StepType, number>;
   const providers = new Set<string>();
@@ -52,6 +53,7 @@ export async function summarizeCassette(
         break;
       case 'step': {
         const step = entry.step;
+        options.onStep?.(step);
         counts[step.type]++;
         providers.add(step.provider);
         if (step.type === 'model.request' && step.model) models.add(step.model);

@@ -5,6 +5,7 @@
  * the flag and the closest known one.
  */
 import type { ArgsDef, CommandDef } from 'citty';
+import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: citty's CommandDef is generic over its own arg map.
@@ -115,7 +116,7 @@ function unknownFlag(path: string[], flag: string, flags: FlagInfo[]): UsageErro
     distance(typed, c) < distance(typed, best) ? c : best,
   );
   return new UsageError(
-    `Failed to run "${command}": unknown flag "${flag}". Did you mean "${closest}"? Run "${command} --help" for its flags.`,
+    `Failed to run "${command}": unknown flag "${flag}". Did you mean "${closest}"? Run "${[cliName(), ...path].join(' ')} --help" for its flags.`,
   );
 }
 

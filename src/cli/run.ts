@@ -1,4 +1,6 @@
+import { stripVTControlCharacters } from 'node:util';
 import { type CommandDef, runCommand, showUsage } from 'citty';
+import { cliName } from '../cli-name.ts';
 import { ExitCode, formatMessage, ReplayKitError } from '../errors.ts';
 import { checkFlags } from './flags.ts';
 
@@ -28,12 +30,14 @@ export async function runCli(cmd: CommandDef<any>, rawArgs: string[]): Promise<n
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {
     if (error instanceof ReplayKitError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${plain(error.message)}\n`);
       return error.exitCode;
     }
     if (error instanceof Error && error.name === 'CLIError') {
+      // citty's messages colour the names they quote and some end with a full stop (issue 22).
+      const said = plain(error.message).replace(/\.+$/, '');
       process.stderr.write(
-        `${formatMessage(`${error.message}. Run "replaypack --help" for usage.`)}\n`,
+        `${formatMessage(`${said}. Run "${cliName()} ${await commandWords(cmd, rawArgs)}--help" for usage.`)}\n`,
       );
       return ExitCode.usage;
     }
@@ -43,6 +47,32 @@ export async function runCli(cmd: CommandDef<any>, rawArgs: string[]): Promise<n
     );
     return ExitCode.environment;
   }
+}
+
+/**
+ * Colour only for a person at a terminal who has not asked for none (https://no-color.org):
+ * CI logs and files got raw escape codes (issue 22).
+ */
+function plain(text: string): string {
+  const colour = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  return colour ? text : stripVTControlCharacters(text);
+}
+
+/** `listen start ` for `listen start --mode x`: the command the help hint should name. */
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+async function commandWords(cmd: CommandDef<any>, rawArgs: string[]): Promise<string> {
+  let current = cmd;
+  let words = '';
+  for (const arg of rawArgs) {
+    const subs = await (typeof current.subCommands === 'function'
+      ? current.subCommands()
+      : current.subCommands);
+    const next = subs?.[arg];
+    if (!next) break;
+    words += `${arg} `;
+    current = await (typeof next === 'function' ? next() : next);
+  }
+  return words;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see above.

@@ -10,6 +10,7 @@ import type { ModelStepIndex } from '../agents/correlate.ts';
 import { type IngestSummary, ingestLines } from '../agents/ingest.ts';
 import { AGENT_NAMES, type AgentName } from '../agents/types.ts';
 import type { StepInput } from '../cassette/schema.ts';
+import { cliName } from '../cli-name.ts';
 import type { StepSink } from '../pipeline/capture.ts';
 import type { Redactor } from '../redaction/index.ts';
 import type { CaptureSink } from './capture-hooks.ts';
@@ -78,7 +79,7 @@ export async function handleIngest(
     req.resume();
     return json(409, {
       error: {
-        message: `Failed to ingest the ${agent} events: this listener writes no cassette. Start it with capture on, or use "replaypack ingest ${agent} FILE --out FILE.rpk".`,
+        message: `Failed to ingest the ${agent} events: this listener writes no cassette. Start it with capture on, or use "${cliName()} ingest ${agent} FILE --out FILE.rpk".`,
       },
     });
   }

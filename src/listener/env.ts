@@ -3,6 +3,8 @@
  * they will be pasted into. Output is deterministic (fixed order, no timestamps) so it can be
  * diffed and checked into scripts.
  */
+
+import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError, UsageError } from '../errors.ts';
 import { PROVIDERS } from '../providers/index.ts';
 import { inspectListener } from './status.ts';
@@ -78,7 +80,7 @@ async function runningUrl(stateDir: string | undefined): Promise<string> {
   if (status.status === 'running' && status.url) return status.url;
   throw new ReplayKitError(
     'E_NOT_RUNNING',
-    `Failed to print the environment: no listener is running (state in ${status.state_dir}). Start one with "replaypack listen start", or pass --url http://HOST:PORT.`,
+    `Failed to print the environment: no listener is running (state in ${status.state_dir}). Start one with "${cliName()} listen start", or pass --url http://HOST:PORT.`,
     { exitCode: ExitCode.environment },
   );
 }

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError } from '../errors.ts';
 import { createListenerCapture } from './capture.ts';
 import type { CaptureSink } from './capture-hooks.ts';
@@ -150,7 +151,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 export function alreadyRunning(url: string, pid: number): ReplayKitError {
   return new ReplayKitError(
     'E_ALREADY_RUNNING',
-    `Failed to start the listener: one is already running at ${url} (pid ${pid}). Stop it with "replaypack listen stop", or set REPLAYKIT_HOME to run a second one with its own state.`,
+    `Failed to start the listener: one is already running at ${url} (pid ${pid}). Stop it with "${cliName()} listen stop", or set REPLAYKIT_HOME to run a second one with its own state.`,
     { exitCode: ExitCode.environment },
   );
 }

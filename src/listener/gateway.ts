@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
@@ -205,7 +206,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         status: 401,
         type: 'authentication_error',
         code: 'replaykit_token_required',
-        message: `Failed to accept "${req.method} ${req.url}": this listener requires the ${TOKEN_HEADER} header. Send the token given to "replaypack listen start --token".`,
+        message: `Failed to accept "${req.method} ${req.url}": this listener requires the ${TOKEN_HEADER} header. Send the token given to "${cliName()} listen start --token".`,
       });
     }
     if (req.url?.startsWith('/__replaykit/')) return control(req, res);
@@ -215,7 +216,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         status: 503,
         type: 'overloaded_error',
         code: 'replaykit_stopping',
-        message: `Failed to forward "${req.method} ${req.url}": the listener is stopping. Start it again with "replaypack listen start".`,
+        message: `Failed to forward "${req.method} ${req.url}": the listener is stopping. Start it again with "${cliName()} listen start".`,
       });
     }
     const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
@@ -261,7 +262,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       status: 404,
       type: 'invalid_request_error',
       code: 'unsupported_route',
-      message: `Failed to route "${method} ${req.url}": the ReplayKit listener does not forward this route. Supported routes: ${SUPPORTED_ROUTES.join('; ')}. Hint: set the SDK base URL to the listener root (OpenAI: ${urlFor(host, port)}/v1, Anthropic and Gemini: ${urlFor(host, port)}); "replaypack listen env" prints the lines.`,
+      message: `Failed to route "${method} ${req.url}": the ReplayKit listener does not forward this route. Supported routes: ${SUPPORTED_ROUTES.join('; ')}. Hint: set the SDK base URL to the listener root (OpenAI: ${urlFor(host, port)}/v1, Anthropic and Gemini: ${urlFor(host, port)}); "${cliName()} listen env" prints the lines.`,
     });
   }
 

@@ -1,6 +1,7 @@
 /** Small server-side helpers of the gateway: binding with clear errors, secrets, URLs. */
 import { timingSafeEqual } from 'node:crypto';
 import type { Server } from 'node:http';
+import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError } from '../errors.ts';
 
 export function sameSecret(given: string | string[] | undefined, expected: string): boolean {
@@ -22,7 +23,7 @@ export function bindServer(server: Server, host: string, port: number): Promise<
         reject(
           new ReplayKitError(
             'E_PORT_BUSY',
-            `Failed to start the listener: port ${port} on ${host} is already in use. Stop the program using it ("replaypack listen status" shows a running listener), choose another --port, or pass --port 0 to pick a free one.`,
+            `Failed to start the listener: port ${port} on ${host} is already in use. Stop the program using it ("${cliName()} listen status" shows a running listener), choose another --port, or pass --port 0 to pick a free one.`,
             { exitCode: ExitCode.environment, cause: error },
           ),
         );

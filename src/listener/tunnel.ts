@@ -13,6 +13,7 @@
 import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { cliName } from '../cli-name.ts';
 import { PROVIDER_HOSTS } from '../providers/index.ts';
 
 export interface TunnelOptions {
@@ -49,7 +50,7 @@ export function createTunnels(options: TunnelOptions): Tunnels {
         return refuse(
           client,
           '403 Forbidden',
-          `Failed to open a tunnel to "${target}": this listener requires a token, so it tunnels nothing. Use it as a base URL ("replaypack listen env" prints the lines), not as a proxy.`,
+          `Failed to open a tunnel to "${target}": this listener requires a token, so it tunnels nothing. Use it as a base URL ("${cliName()} listen env" prints the lines), not as a proxy.`,
         );
       }
       if (!hostname || !port) {
@@ -65,7 +66,7 @@ export function createTunnels(options: TunnelOptions): Tunnels {
         return refuse(
           client,
           '403 Forbidden',
-          `Failed to open a tunnel to "${target}": it is a provider upstream, whose traffic would pass the listener unrecorded inside a tunnel. Set the SDK's base URL to ${options.url()} instead ("replaypack listen env" prints the lines).`,
+          `Failed to open a tunnel to "${target}": it is a provider upstream, whose traffic would pass the listener unrecorded inside a tunnel. Set the SDK's base URL to ${options.url()} instead ("${cliName()} listen env" prints the lines).`,
         );
       }
       const upstream = net.connect(Number(port), hostname);

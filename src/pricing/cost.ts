@@ -25,14 +25,14 @@ export interface UsageReport {
 export interface CostReport {
   currency: string;
   pricedAt: string;
-  /** Rounded to 1/10,000 of the currency unit, the precision a per-token price has. */
+  /** Rounded to a millionth of the currency unit: one token of the cheapest model is about that. */
   total: number;
   providers: Record<string, number>;
   /** Models seen with usage but no price in the table: their tokens are not in `total`. */
   unpriced: string[];
 }
 
-const round = (value: number): number => Math.round(value * 10_000) / 10_000;
+const round = (value: number): number => Math.round(value * 1_000_000) / 1_000_000;
 const withTotal = (t: TokenCounts) => ({ ...t, total: totalTokens(t) });
 
 export class UsageTally {
@@ -111,7 +111,11 @@ export class UsageTally {
 
 /** `$0.0123`: a currency amount as the reports print it. */
 export function formatCost(amount: number, currency: string): string {
-  const digits = amount !== 0 && Math.abs(amount) < 1 ? 4 : 2;
+  // Two significant digits below a unit (test runs cost fractions of a cent), cents above.
+  const digits =
+    amount === 0 || Math.abs(amount) >= 1
+      ? 2
+      : Math.min(8, Math.max(4, 1 - Math.floor(Math.log10(Math.abs(amount)))));
   const fixed = amount.toFixed(digits);
   return currency === 'USD' ? `$${fixed}` : `${fixed} ${currency}`;
 }

@@ -1,5 +1,6 @@
 export { type CostReport, costOf, formatCost, type UsageReport, UsageTally } from './cost.ts';
 export { BUILT_IN_PRICES } from './prices.ts';
+export { stepUsageCounter } from './steps.ts';
 export {
   loadPriceTable,
   type ModelPrice,

@@ -43,7 +43,7 @@ describe('the real CLI refuses an unknown flag with exit 2', () => {
     const command = `replaypack ${path}`;
     expect(r.stderr).toMatch(
       new RegExp(
-        `^\\[replaykit\\] Failed to run "${command}": unknown flag "--bogus-flag"\\. Did you mean "--[a-z-]+"\\? Run "${command} --help" for its flags\\.$`,
+        `^\\[replaykit\\] Failed to run "${command}": unknown flag "--bogus-flag"\\. Did you mean "--[a-z-]+"\\? Run "npx ${command} --help" for its flags\\.$`,
       ),
     );
     expect(r.stdout).toBe('');

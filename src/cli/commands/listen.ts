@@ -3,6 +3,7 @@
  * lives in `replaykit/listener`, which returns plain objects that `--json` prints as they are.
  */
 import { defineCommand } from 'citty';
+import { cliName } from '../../cli-name.ts';
 import { ExitCode, formatMessage } from '../../errors.ts';
 import type { Agent, Shell } from '../../listener/env.ts';
 import type { ListenerMode, ListenerPolicy, ListenOptions } from '../../listener/index.ts';
@@ -89,7 +90,7 @@ const start = defineCommand({
       else warn(run.warnings);
       if (!args.json)
         out(
-          `Listener running at ${run.url} (pid ${run.pid}); stop it with Ctrl+C or "replaypack listen stop".`,
+          `Listener running at ${run.url} (pid ${run.pid}); stop it with Ctrl+C or "${cliName()} listen stop".`,
         );
       const result = await run.stopped;
       if (args.json) printJson({ status: 'stopped', ...result });
@@ -104,7 +105,7 @@ const start = defineCommand({
     out(`  mode      ${r.mode} (policy ${r.policy})`);
     out(`  artifact  ${r.artifact ?? '(none)'}`);
     out(`  log       ${r.log}`);
-    out('Route your SDKs through it: eval "$(replaypack listen env)"');
+    out(`Route your SDKs through it: eval "$(${cliName()} listen env)"`);
   },
 });
 

@@ -104,7 +104,7 @@ describe('replaypack inspect', () => {
   test('no file argument is a usage error (exit 2)', async () => {
     const r = await replaypack(['inspect']);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toContain('Run "replaypack --help" for usage.');
+    expect(r.stderr).toContain('Run "npx replaypack inspect --help" for usage.');
   });
 });
 

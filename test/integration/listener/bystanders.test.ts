@@ -68,7 +68,7 @@ describe('CONNECT', () => {
     const answer = await connectTo(gateway.url, target);
     expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
     expect(answer).toContain(
-      `[replaykit] Failed to open a tunnel to "${target}": it is a provider upstream, whose traffic would pass the listener unrecorded inside a tunnel. Set the SDK's base URL to ${gateway.url} instead ("replaypack listen env" prints the lines).`,
+      `[replaykit] Failed to open a tunnel to "${target}": it is a provider upstream, whose traffic would pass the listener unrecorded inside a tunnel. Set the SDK's base URL to ${gateway.url} instead ("npx replaypack listen env" prints the lines).`,
     );
     expect(upstream.received).toHaveLength(0);
   });

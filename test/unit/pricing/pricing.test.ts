@@ -155,6 +155,8 @@ describe('costOf', () => {
     expect(tally.usage().providers.openai?.output).toBe(600);
     expect(formatCost(0.0123, 'USD')).toBe('$0.0123');
     expect(formatCost(12.5, 'USD')).toBe('$12.50');
+    expect(formatCost(0.0000453, 'USD')).toBe('$0.000045');
+    expect(formatCost(0, 'USD')).toBe('$0.00');
     expect(formatCost(1, 'EUR')).toBe('1.00 EUR');
   });
 });
