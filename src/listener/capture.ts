@@ -36,6 +36,8 @@ export interface ListenerCaptureOptions {
   /** The header's `response_source`: `synthetic` or `replay` for those modes. Default `live`. */
   responseSource?: ResponseSource;
   rotate?: RotationOptions;
+  /** The header's `capture`: `transparent` when the TLS front door took the traffic. */
+  kind?: 'passive' | 'transparent';
 }
 
 export function createListenerCapture(options: ListenerCaptureOptions): CaptureSink {
@@ -47,7 +49,7 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
       createCassetteWriter(part === 0 ? options.artifact : partPath(options.artifact, part), {
         header: {
           run_id: runId,
-          capture: 'passive',
+          capture: options.kind ?? 'passive',
           response_source: options.responseSource ?? 'live',
           tool: { name: 'replaykit', version: VERSION },
           redaction: redactor.policy,

@@ -186,5 +186,11 @@ export default defineCommand({
     name: 'listen',
     description: 'Run a local listener that forwards and records provider traffic',
   },
-  subCommands: { start, status, stop, env },
+  subCommands: {
+    start,
+    status,
+    stop,
+    env,
+    transparent: () => import('./transparent.ts').then((m) => m.default),
+  },
 });
