@@ -109,11 +109,19 @@ export function createLeafIssuer(dir: string): LeafIssuer {
   const caKey = forge.pki.privateKeyFromPem(readFileSync(paths.key_path, 'utf8'));
   // One key for every leaf of this run: RSA generation is the slow part, and a leaf key never
   // leaves this process's memory.
-  const leaf = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const leafKeyPem = leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  const leafPublic = forge.pki.publicKeyFromPem(
-    leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  );
+  let leafKey: { pem: string; public: forge.pki.PublicKey } | undefined;
+  const leafKeyPair = () => {
+    if (!leafKey) {
+      const leaf = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      leafKey = {
+        pem: leaf.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        public: forge.pki.publicKeyFromPem(
+          leaf.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        ),
+      };
+    }
+    return leafKey;
+  };
   // Strict verifiers (Python 3.13's VERIFY_X509_STRICT) refuse a leaf without it.
   const authorityKey = caCert.generateSubjectKeyIdentifier().getBytes();
   const cache = new Map<string, { key: string; cert: string }>();
@@ -125,8 +133,9 @@ export function createLeafIssuer(dir: string): LeafIssuer {
       const name = host.toLowerCase();
       const hit = cache.get(name);
       if (hit) return hit;
+      const key = leafKeyPair();
       const cert = forge.pki.createCertificate();
-      cert.publicKey = leafPublic;
+      cert.publicKey = key.public;
       cert.serialNumber = serial();
       cert.validity.notBefore = new Date(Date.now() - 3600_000);
       // Under 398 days: Apple platforms refuse TLS server certificates valid for longer.
@@ -145,7 +154,7 @@ export function createLeafIssuer(dir: string): LeafIssuer {
         },
       ]);
       cert.sign(caKey, forge.md.sha256.create());
-      const pair = { key: leafKeyPem, cert: forge.pki.certificateToPem(cert) };
+      const pair = { key: key.pem, cert: forge.pki.certificateToPem(cert) };
       cache.set(name, pair);
       return pair;
     },

@@ -15,8 +15,6 @@ export interface TlsFrontOptions {
   gatewayPort: number;
   host?: string;
   port: number;
-  /** Name used when a client sends no SNI (it connected by address). */
-  fallbackHost?: string;
 }
 
 export interface TlsFront {
@@ -35,17 +33,17 @@ export async function createTlsFront(options: TlsFrontOptions): Promise<TlsFront
     }
     return context;
   };
-  const fallback = options.fallbackHost ?? 'localhost';
   const sockets = new Set<net.Socket>();
   let connections = 0;
   const server = tls.createServer(
     {
-      ...options.issuer.forHost(fallback),
+      // No default certificate: provider clients always send SNI (they connect by name), and
+      // minting one here would put RSA key generation on every listener start.
       // HTTP/1.1 only: the gateway speaks HTTP/1.1, and clients fall back when h2 is not offered.
       ALPNProtocols: ['http/1.1'],
       SNICallback: (servername, done) => {
         try {
-          done(null, contextFor(servername || fallback));
+          done(null, contextFor(servername));
         } catch (error) {
           done(error as Error);
         }

@@ -120,6 +120,8 @@ export interface SentResponse {
 export interface FakeUpstreamOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Address to bind; default 127.0.0.1 (transparent mode's namespace test binds another). */
+  host?: string;
   /** Accept WebSocket upgrades on `/v1/responses` and `/responses` (default true). */
   websocket?: boolean;
   /** Serve HTTPS with this key and certificate (PEM); `url` then starts with `https://`. */

@@ -1,0 +1,244 @@
+/**
+ * Transparent mode on Linux, applied for real in a network namespace this file creates: real
+ * nftables rules, the real listener process, real clients (the openai and anthropic SDKs, curl,
+ * Python requests) that reach https://api.openai.com and https://api.anthropic.com with no
+ * base-URL change. "The real host" is a TLS fake upstream on the address the namespace's hosts
+ * file gives those names, so the listener's own forwarding goes through the same redirect rules
+ * and must be exempt from them. If the namespace cannot be created, this file fails.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI_ENTRY } from '../../support/cli.ts';
+import {
+  createNamespace,
+  listenerProcesses,
+  type Namespace,
+  PROVIDER_ADDRESS,
+  PROVIDER_HOSTS,
+} from './netns.ts';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const NODE = process.execPath;
+
+let ns: Namespace;
+let upstream: ResultPromise | undefined;
+let work: string;
+let upstreamCa: string;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'rk-transparent-'));
+  ns = await createNamespace(`rk-tp-${process.pid}`);
+  // The fake "real" provider: HTTPS on the hosts' address, port 443, inside the namespace.
+  upstream = execa('ip', ['netns', 'exec', ns.name, NODE, here('./fake-upstream-main.ts')], {
+    env: { FAKE_TLS_DIR: work, FAKE_HOST: PROVIDER_ADDRESS, FAKE_PORT: '443' },
+    stdin: 'pipe',
+    reject: false,
+  });
+  await new Promise<void>((resolve, reject) => {
+    upstream?.stdout?.once('data', () => resolve());
+    void upstream?.then((r) => reject(new Error(`fake upstream exited: ${r.stderr}`)));
+  });
+  upstreamCa = join(work, 'upstream-ca.pem');
+}, 60_000);
+
+afterAll(async () => {
+  // Whatever happened above: stop every session, then remove the namespace and its files.
+  for (const home of homes) await cli(home, ['stop', '--json']).catch(() => {});
+  upstream?.stdin?.end();
+  upstream?.kill('SIGKILL');
+  await ns?.destroy();
+  rmSync(work, { recursive: true, force: true });
+}, 120_000);
+
+function newHome(): string {
+  const home = mkdtempSync(join(work, 'home-'));
+  homes.push(home);
+  return home;
+}
+
+/** `replaypack listen transparent ...` inside the namespace, as root. */
+async function cli(home: string, args: string[]) {
+  const r = await ns.exec(NODE, [CLI_ENTRY, 'listen', 'transparent', ...args], {
+    env: {
+      REPLAYKIT_HOME: home,
+      // The listener trusts the fake provider's CA, as it trusts the real one's in production.
+      NODE_EXTRA_CA_CERTS: upstreamCa,
+      NO_COLOR: '1',
+    },
+    cwd: home,
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON, read field by field below.
+  let json: Record<string, any> = {};
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {}
+  return { ...r, json };
+}
+
+const start = (home: string) =>
+  cli(home, ['start', '--json', '--hosts', PROVIDER_HOSTS.join(','), '--out', join(home, 'out')]);
+
+describe('transparent mode in a Linux network namespace (nftables)', () => {
+  it('captures unmodified clients reaching api.openai.com and api.anthropic.com, replays offline, and restores the ruleset', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    const started = await start(home);
+    expect(started.exitCode, started.stderr).toBe(0);
+    expect(started.json).toMatchObject({
+      state: 'running',
+      backend: 'nft',
+      addresses: [PROVIDER_ADDRESS],
+    });
+    const ca = started.json.ca.path as string;
+    expect(await ns.ruleset()).toContain(
+      `ip daddr ${PROVIDER_ADDRESS} tcp dport 443 redirect to :`,
+    );
+
+    // The SDKs with their default base URLs; trust through NODE_EXTRA_CA_CERTS only.
+    const sdk = await ns.exec(NODE, [here('./sdk-client.ts')], {
+      env: { NODE_EXTRA_CA_CERTS: ca },
+    });
+    expect(sdk.exitCode, sdk.stderr).toBe(0);
+    expect(JSON.parse(sdk.stdout)).toEqual({
+      openaiStream: 'Hello from the fake upstream.',
+      openaiChat: 'Hello from the fake upstream.',
+      anthropic: 'Hello from the fake upstream.',
+    });
+    // curl trusting the CA through its normal setting.
+    const curl = await ns.exec('curl', [
+      '-sS',
+      '--fail',
+      '--cacert',
+      ca,
+      'https://api.anthropic.com/v1/messages',
+      '-H',
+      'x-api-key: sk-ant-test-CURLSECRET0003',
+      '-H',
+      'anthropic-version: 2023-06-01',
+      '-H',
+      'content-type: application/json',
+      '-d',
+      '{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"curl"}]}',
+    ]);
+    expect(curl.exitCode, curl.stderr).toBe(0);
+    expect(JSON.parse(curl.stdout).content[0].text).toBe('Hello from the fake upstream.');
+    // Without the CA, a client refuses the listener's certificate: nothing is captured silently.
+    const untrusted = await ns.exec('curl', ['-sS', 'https://api.openai.com/v1/models']);
+    expect(untrusted.exitCode).not.toBe(0);
+
+    const status = await cli(home, ['status', '--json']);
+    expect(status.json).toMatchObject({ state: 'running', backend: 'nft', hosts: PROVIDER_HOSTS });
+    expect(status.json.counts.requests).toBe(4);
+
+    const stopped = await cli(home, ['stop', '--json']);
+    expect(stopped.exitCode, stopped.stderr).toBe(0);
+    expect(stopped.json).toMatchObject({ state: 'stopped', was: 'running', ok: true });
+    expect(await ns.ruleset()).toBe(before);
+    expect(await listenerProcesses(ns)).toEqual([]);
+
+    const artifact = stopped.json.artifacts[0] as string;
+    const text = readFileSync(artifact, 'utf8');
+    const header = JSON.parse(text.split('\n')[0] as string);
+    expect(header).toMatchObject({ type: 'run.header', capture: 'transparent' });
+    const requests = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+      .filter((s) => s.type === 'model.request');
+    expect(requests.map((s) => `${s.provider} ${s.endpoint}`)).toEqual([
+      'openai responses',
+      'openai chat.completions',
+      'anthropic messages',
+      'anthropic messages',
+    ]);
+    // Redacted as in passive mode: no key in the artifact, nor in the listener's log.
+    expect(text).not.toMatch(/TRANSPARENTSECRET|CURLSECRET/);
+    const log = readFileSync(join(home, 'transparent', 'listener', 'listener.log'), 'utf8');
+    expect(log).not.toMatch(/TRANSPARENTSECRET|CURLSECRET|PRIVATE KEY/);
+
+    // Offline replay, inside the namespace (no listener, no rules: nothing to reach).
+    const replay = await ns.exec(NODE, [CLI_ENTRY, 'assert', artifact, '--json']);
+    expect(replay.exitCode, replay.stderr).toBe(0);
+    expect(JSON.parse(replay.stdout)).toMatchObject({ ok: true, exchanges: 4, served: 4 });
+  });
+
+  it('start is idempotent: a second start changes nothing', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    const first = await start(home);
+    expect(first.json.state).toBe('running');
+    const applied = await ns.ruleset();
+    const second = await start(home);
+    expect(second.json).toMatchObject({ state: 'running', already_running: true, steps: [] });
+    expect(second.json.pid).toBe(first.json.pid);
+    expect(await ns.ruleset()).toBe(applied);
+    expect((await cli(home, ['stop', '--json'])).json.ok).toBe(true);
+    expect(await ns.ruleset()).toBe(before);
+  });
+
+  it('after kill -9 of the listener, status says stale and stop removes every rule', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    const started = await start(home);
+    const pid = started.json.pid as number;
+    process.kill(pid, 'SIGKILL');
+    const status = await cli(home, ['status', '--json']);
+    expect(status.json).toMatchObject({
+      state: 'stale',
+      rollback: [{ step: 'nft-table' }, { step: 'listener' }],
+    });
+    expect(await ns.ruleset()).toContain('table ip replaykit');
+    const stopped = await cli(home, ['stop', '--json']);
+    expect(stopped.json).toMatchObject({ was: 'stale', ok: true });
+    expect(stopped.json.steps).toEqual([
+      expect.objectContaining({
+        step: 'nft-table',
+        command: 'nft delete table ip replaykit',
+        ok: true,
+      }),
+      expect.objectContaining({ step: 'listener', ok: true }),
+    ]);
+    expect(await ns.ruleset()).toBe(before);
+    expect((await cli(home, ['status', '--json'])).json.state).toBe('stopped');
+  });
+
+  it('after kill -9, the next start reverts the stale session first', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    const first = await start(home);
+    process.kill(first.json.pid as number, 'SIGKILL');
+    const second = await start(home);
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.json).toMatchObject({ state: 'running', recovered: { was: 'stale', ok: true } });
+    expect(second.json.pid).not.toBe(first.json.pid);
+    // Exactly one table: the stale one went before the new one came.
+    expect((await ns.ruleset()).match(/table ip replaykit/g)).toHaveLength(1);
+    expect((await cli(home, ['stop', '--json'])).json.ok).toBe(true);
+    expect(await ns.ruleset()).toBe(before);
+    expect(await listenerProcesses(ns)).toEqual([]);
+  });
+
+  it('50 start/stop cycles leave no rule, no process and no journal behind', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    const run = await ns.exec(NODE, [here('./cycles-main.ts'), '50'], {
+      env: { REPLAYKIT_HOME: home, NODE_EXTRA_CA_CERTS: upstreamCa },
+      cwd: home,
+      timeout: 600_000,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { cycles: number; running: number; stopped: number };
+    expect(result).toEqual({ cycles: 50, running: 50, stopped: 50 });
+    expect(await ns.ruleset()).toBe(before);
+    expect(await listenerProcesses(ns)).toEqual([]);
+    expect((await cli(home, ['status', '--json'])).json).toMatchObject({
+      state: 'stopped',
+      rollback: [],
+    });
+  }, 600_000);
+});
