@@ -14,7 +14,8 @@ export const FORMAT_VERSION = 1;
 
 export const CaptureKind = z.enum(['sdk', 'passive', 'transparent', 'ingest']);
 export const ResponseSource = z.enum(['live', 'synthetic', 'replay']);
-export const Provider = z.enum(['openai', 'anthropic', 'gemini', 'unknown']);
+/** `mcp`: JSON-RPC traffic of an MCP server, captured by `replaypack mcp wrap` or the listener. */
+export const Provider = z.enum(['openai', 'anthropic', 'gemini', 'mcp', 'unknown']);
 export const StreamState = z.enum(['completed', 'interrupted', 'error']);
 export const StreamFormat = z.enum(['sse', 'websocket', 'json-array']);
 /**
@@ -185,6 +186,21 @@ export const ModelResponse = z.object({
 });
 export type ModelResponse = z.infer<typeof ModelResponse>;
 
+/**
+ * Where an MCP message sat on the wire (steps with `provider: "mcp"`): the server's name as the
+ * agent's config calls it, the JSON-RPC method (null on a response to an unknown request), the
+ * JSON-RPC id (null on a notification), and who sent it. Replay rebuilds the message from it.
+ */
+export const McpMessage = z.object({
+  server: z.string(),
+  method: z.string().nullable(),
+  id: z.union([z.string(), z.number()]).nullable(),
+  from: z.enum(['client', 'server']),
+  /** A JSON-RPC `error` response (not a tool result with `isError`). */
+  error: z.literal(true).optional(),
+});
+export type McpMessage = z.infer<typeof McpMessage>;
+
 export const ToolRequest = z.object({
   type: z.literal('tool.request'),
   ...StepBase,
@@ -192,6 +208,7 @@ export const ToolRequest = z.object({
   name: z.string(),
   kind: z.string(),
   arguments: Json,
+  mcp: McpMessage.optional(),
 });
 export type ToolRequest = z.infer<typeof ToolRequest>;
 
@@ -203,6 +220,7 @@ export const ToolResponse = z.object({
   kind: z.string(),
   output: Json,
   is_error: z.boolean().optional(),
+  mcp: McpMessage.optional(),
 });
 export type ToolResponse = z.infer<typeof ToolResponse>;
 
@@ -224,6 +242,7 @@ export const AgentEvent = z.object({
   agent: z.string(),
   session_id: z.string().nullable().optional(),
   event: Json,
+  mcp: McpMessage.optional(),
 });
 export type AgentEvent = z.infer<typeof AgentEvent>;
 

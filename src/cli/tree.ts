@@ -20,6 +20,7 @@ export const replaypack = defineCommand({
     diff: () => load(import('./commands/diff.ts')),
     inspect: () => load(import('./commands/inspect.ts')),
     listen: () => load(import('./commands/listen.ts')),
+    mcp: () => load(import('./commands/mcp.ts')),
     prune: () => load(import('./commands/prune.ts')),
     replay: () => load(import('./commands/replay.ts')),
     scan: () => load(import('./commands/scan.ts')),

@@ -18,7 +18,7 @@ import type { CaptureSink } from './capture-hooks.ts';
 export const INGEST_PREFIX = '/__replaykit/ingest/';
 
 /** A sink that shows every step it writes to `index` (the model side of the correlation). */
-export function indexedSink<S extends StepSink>(sink: S, index: ModelStepIndex): S {
+export function indexedSink<S extends StepSink>(sink: S, index: Pick<ModelStepIndex, 'add'>): S {
   return {
     ...sink,
     append(step) {

@@ -7,6 +7,7 @@
 import type { IngestSummary } from '../agents/ingest.ts';
 import type { AgentName } from '../agents/types.ts';
 import type { Transport } from '../pipeline/exchange.ts';
+import type { McpIngestSummary } from './mcp-route.ts';
 import type { GatewayRoute } from './routes.ts';
 
 export interface ExchangeStart {
@@ -71,6 +72,11 @@ export interface CaptureSink {
    * capture, correlated with its model exchanges of the same session (src/agents).
    */
   ingest?(agent: AgentName, lines: AsyncIterable<string>): Promise<IngestSummary>;
+  /**
+   * An MCP server's messages from `replaypack mcp wrap` (`POST /__replaykit/mcp/<server>`):
+   * written as MCP steps, correlated with the model's tool calls (src/mcp).
+   */
+  mcp?(server: string, session: string, lines: AsyncIterable<string>): Promise<McpIngestSummary>;
   /**
    * Writes out what is still queued for the disk (batched writes): the gateway calls it before a
    * client sees the first bytes of a response, whose start must then be on disk.

@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import { ModelStepIndex } from '../agents/correlate.ts';
 import type { ErrorEvent, ResponseSource } from '../cassette/schema.ts';
 import { createCassetteWriter } from '../cassette/writer.ts';
+import { McpCallIndex } from '../mcp/correlate.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline, type ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
@@ -25,6 +26,7 @@ import type {
   ExchangeRecorder,
   ExchangeStart,
 } from './capture-hooks.ts';
+import { ingestMcp } from './mcp-route.ts';
 import { createRotatingSink, type RotatingSink, type RotationOptions } from './rotation.ts';
 
 export interface ListenerCaptureOptions {
@@ -73,8 +75,10 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
   const clock = () => Math.round((performance.now() - started) * 1000) / 1000;
   // Agent events posted to the listener are correlated with the model steps written here.
   const index = new ModelStepIndex();
+  // MCP tools/call requests are tied to the model tool call that asked for them.
+  const calls = new McpCallIndex();
   const pipeline = new CapturePipeline({
-    sink: indexedSink(sink, index),
+    sink: indexedSink(indexedSink(sink, calls), index),
     redactor,
     clock,
     onFault: (error) => reportFault(error, 'pipeline'),
@@ -105,6 +109,13 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
         agent,
         lines,
       ),
+    mcp: (server, session, lines) =>
+      ingestMcp(lines, { server, session, clock, link: (query) => calls.find(query) }, (step) => {
+        const written = redactor.step(step);
+        sink.append(written);
+        sink.finish(written.correlation_id);
+        calls.add(written);
+      }),
     async close() {
       closed ??= sink.close();
       return closed;

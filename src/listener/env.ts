@@ -4,8 +4,10 @@
  * diffed and checked into scripts.
  */
 
+import { resolve } from 'node:path';
 import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError, UsageError } from '../errors.ts';
+import { claudeMcpConfig, codexMcpArgs, type McpServerSpec, parseMcpSpec } from '../mcp/config.ts';
 import { PROVIDERS } from '../providers/index.ts';
 import { inspectListener } from './status.ts';
 
@@ -26,6 +28,12 @@ export interface EnvOptions {
   /** Use this listener URL instead of the running one. */
   url?: string;
   stateDir?: string;
+  /** `NAME=COMMAND` stdio MCP servers to wrap with `replaypack mcp wrap` (needs `agent`). */
+  mcp?: string[];
+  /** The wrapped servers answer from this cassette, without starting (`mcp wrap --mode replay`). */
+  mcpCassette?: string;
+  /** How the agent starts replaypack for the wrapper. Default `["replaypack"]`. */
+  wrapper?: string[];
 }
 
 export interface EnvResult {
@@ -34,8 +42,10 @@ export interface EnvResult {
   agent: Agent | null;
   /** Variables to set, in print order. */
   env: Record<string, string>;
-  /** For Codex, which ignores OPENAI_BASE_URL: extra `codex` arguments. */
+  /** For Codex, which ignores OPENAI_BASE_URL: extra `codex` arguments (MCP servers included). */
   agent_args: string[];
+  /** With `--mcp` and Claude Code: the `--mcp-config` JSON (also in REPLAYKIT_MCP_CONFIG). */
+  mcp_config: string | null;
   lines: string[];
 }
 
@@ -49,7 +59,19 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
       `Invalid --agent "${options.agent}": expected one of ${AGENTS.join(', ')}.`,
     );
   }
+  const servers: McpServerSpec[] = (options.mcp ?? []).map(parseMcpSpec);
+  if (servers.length > 0 && options.agent === undefined) {
+    throw new UsageError(
+      'Failed to print the MCP config: --mcp needs --agent claude-code or --agent codex (each agent has its own config format).',
+    );
+  }
   const url = (options.url ?? (await runningUrl(options.stateDir))).replace(/\/+$/, '');
+  const wrapper = options.wrapper ?? ['replaypack'];
+  const target = {
+    listener: url,
+    ...(options.mcpCassette ? { cassette: resolve(options.mcpCassette) } : {}),
+  };
+  let mcpConfig: string | null = null;
   const env: Record<string, string> = {};
   for (const module of ENV_ORDER) Object.assign(env, module.routingEnv?.(url));
   const lines: string[] = [];
@@ -57,11 +79,28 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
   const comment = shell === 'cmd' ? 'rem' : '#';
   if (options.agent === 'claude-code') {
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
+    if (servers.length > 0) {
+      mcpConfig = claudeMcpConfig(wrapper, servers, target);
+      env.REPLAYKIT_MCP_CONFIG = mcpConfig;
+    }
   }
   for (const [name, value] of Object.entries(env)) lines.push(setLine(shell, name, value));
+  if (mcpConfig !== null) {
+    const ref =
+      shell === 'powershell'
+        ? '$env:REPLAYKIT_MCP_CONFIG'
+        : shell === 'cmd'
+          ? '"%REPLAYKIT_MCP_CONFIG%"'
+          : '"$REPLAYKIT_MCP_CONFIG"';
+    lines.push(
+      `${comment} MCP servers ${servers.map((s) => s.name).join(', ')} run through "replaypack mcp wrap". Run Claude Code with:`,
+      `${comment}   claude --mcp-config ${ref} ...`,
+    );
+  }
   if (options.agent === 'codex') {
     const base = `${url}/v1`;
-    agentArgs.push('-c', `openai_base_url="${base}"`);
+    const mcpArgs = codexMcpArgs(wrapper, servers, target);
+    agentArgs.push('-c', `openai_base_url="${base}"`, ...mcpArgs);
     const provider = `model_providers.replaykit={name="replaykit", base_url="${base}", env_key="OPENAI_API_KEY", wire_api="responses", supports_websockets=false}`;
     lines.push(
       `${comment} Codex ignores OPENAI_BASE_URL. Run it with:`,
@@ -69,10 +108,18 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
       `${comment} or put this line in $CODEX_HOME/config.toml (default ~/.codex/config.toml):`,
       `${comment}   openai_base_url = "${base}"`,
       `${comment} or, for plain HTTP/SSE without the WebSocket attempts, a custom provider:`,
-      `${comment}   codex -c model_provider=replaykit -c ${arg(shell, provider)} exec ...`,
+      `${comment}   codex -c model_provider=replaykit -c ${arg(shell, provider)}${mcpArgs.map((a) => ` ${arg(shell, a)}`).join('')} exec ...`,
     );
   }
-  return { url, shell, agent: options.agent ?? null, env, agent_args: agentArgs, lines };
+  return {
+    url,
+    shell,
+    agent: options.agent ?? null,
+    env,
+    agent_args: agentArgs,
+    mcp_config: mcpConfig,
+    lines,
+  };
 }
 
 async function runningUrl(stateDir: string | undefined): Promise<string> {

@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
+import { MCP_PREFIX } from '../mcp/channel.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { createDeferrer } from './defer.ts';
@@ -26,6 +27,7 @@ import {
   replayAnswerer,
   syntheticAnswer,
 } from './local-modes.ts';
+import { handleMcp } from './mcp-route.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
 import { sendProviderError } from './provider-errors.ts';
 import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
@@ -274,6 +276,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       res.end(text);
     };
     if (path?.startsWith(INGEST_PREFIX)) return void handleIngest(req, res, path, capture);
+    if (path?.startsWith(MCP_PREFIX)) return void handleMcp(req, res, capture);
     if (path === '/__replaykit/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       return json(200, health());
     }

@@ -31,7 +31,8 @@ import type { ToolResult } from './tools.ts';
  * cassette/schema.ts): a reader must refuse a cassette naming a provider it cannot replay, so a
  * new module's name goes there too (the registry refuses to load a module whose name is missing).
  */
-export type ProviderName = Exclude<Provider, 'unknown'>;
+/** `mcp` names MCP traffic (src/mcp), which no provider module handles. */
+export type ProviderName = Exclude<Provider, 'unknown' | 'mcp'>;
 
 /** A request as route detection sees it: before (`body: null`) or after its body is decoded. */
 export interface RouteRequest {

@@ -53,7 +53,8 @@ export class ProviderHosts {
   static of(requests: Iterable<{ origin?: string; provider: Provider }>): ProviderHosts {
     const hosts = new ProviderHosts();
     for (const r of requests)
-      if (r.origin && r.provider !== 'unknown') hosts.learn(r.origin, r.provider);
+      if (r.origin && r.provider !== 'unknown' && r.provider !== 'mcp')
+        hosts.learn(r.origin, r.provider);
     return hosts;
   }
 

@@ -3,7 +3,13 @@
  * loggers and error messages. On by default; `capture: 'full'` only turns minimisation off,
  * never secret redaction.
  */
-import type { MultipartBody, RunHeader, StepInput, StreamEvent } from '../cassette/schema.ts';
+import type {
+  McpMessage,
+  MultipartBody,
+  RunHeader,
+  StepInput,
+  StreamEvent,
+} from '../cassette/schema.ts';
 import { createDetector } from './detectors.ts';
 import { minimizeHeaders } from './headers.ts';
 import { ORG_HEADERS, SECRET_HEADERS } from './keys.ts';
@@ -113,9 +119,9 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         return out as T;
       }
       case 'tool.request':
-        return { ...x, arguments: value(x.arguments) } as T;
+        return { ...x, arguments: value(x.arguments), ...mcp(x) } as T;
       case 'tool.response':
-        return { ...x, output: value(x.output) } as T;
+        return { ...x, output: value(x.output), ...mcp(x) } as T;
       case 'error.event':
         // A capture fault names the request URL it failed on, query string included.
         return {
@@ -125,10 +131,15 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
           detail: value(x.detail),
         } as T;
       case 'agent.event':
-        return { ...x, event: value(x.event) } as T;
+        return { ...x, event: value(x.event), ...mcp(x) } as T;
       default:
         return value(x) as T;
     }
+  }
+
+  /** MCP steps name their server, method and JSON-RPC id: text like any other. */
+  function mcp(x: { mcp?: McpMessage }): { mcp?: McpMessage } {
+    return x.mcp ? { mcp: value(x.mcp) } : {};
   }
 
   function redactEvents(events: StreamEvent[]): StreamEvent[] {

@@ -108,7 +108,7 @@ export async function selfReplay(
  * it was recorded under (providers/opaque.ts).
  */
 function recordedOpaque(step: ModelRequest): RouteInfo | undefined {
-  if (!isOpaque(step) || step.provider === 'unknown') return undefined;
+  if (!isOpaque(step) || step.provider === 'unknown' || step.provider === 'mcp') return undefined;
   return {
     provider: step.provider,
     endpoint: OPAQUE,

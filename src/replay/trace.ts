@@ -21,6 +21,8 @@ import type { Redactor } from '../redaction/index.ts';
 
 export function isCompared(step: Step): boolean {
   if (step.type === 'agent.event') return false;
+  // MCP traffic is replayed by the MCP shim (src/mcp), not by the provider stub engine.
+  if (step.provider === 'mcp') return false;
   // Ingested from an agent's own event stream (src/agents): what the agent did, not traffic.
   if (step.endpoint.startsWith('agent:')) return false;
   if (step.type === 'error.event') return step.source === 'upstream';

@@ -2,6 +2,7 @@
  * `replaypack listen start|status|stop|env`: argument parsing and printing only; the behaviour
  * lives in `replaykit/listener`, which returns plain objects that `--json` prints as they are.
  */
+import { realpathSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import { cliName } from '../../cli-name.ts';
 import { ExitCode, formatMessage } from '../../errors.ts';
@@ -168,10 +169,24 @@ const env = defineCommand({
       description: 'Also route this agent',
     },
     url: { type: 'string', description: 'Listener URL (default: the running listener)' },
+    mcp: {
+      type: 'string',
+      description:
+        'NAME=COMMAND: wrap this stdio MCP server with "replaypack mcp wrap", repeatable',
+    },
+    'mcp-cassette': {
+      type: 'string',
+      description: 'The wrapped MCP servers answer from this cassette (mcp wrap --mode replay)',
+    },
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
-  async run({ args }) {
+  async run({ args, rawArgs }) {
+    const mcp = repeated(rawArgs, '--mcp');
     const r = await listenerEnv({
+      ...(mcp.length > 0
+        ? { mcp, wrapper: [process.execPath, realpathSync(process.argv[1] as string)] }
+        : {}),
+      ...(args['mcp-cassette'] ? { mcpCassette: args['mcp-cassette'] } : {}),
       ...(args.shell ? { shell: args.shell as Shell } : {}),
       ...(args.agent ? { agent: args.agent as Agent } : {}),
       ...(args.url ? { url: args.url } : {}),
