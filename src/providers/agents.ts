@@ -4,7 +4,10 @@
  * per-conversation attribution block, today's date in a system reminder. Recognised from the
  * request itself, so an ordinary SDK user's payload is never rewritten by these rules.
  */
+
+import { discoverContext, normalizeText, stringsOf } from '../agents/prompt-text.ts';
 import type { ModelRequest } from '../cassette/schema.ts';
+import { isBlobRef } from '../redaction/minimize.ts';
 import { isRecord } from './util.ts';
 import { VOLATILE } from './volatile.ts';
 
@@ -14,13 +17,55 @@ export interface AgentNormalizer {
   name: AgentName;
   /** A header value to use instead of the received one, or undefined to keep it. */
   header(name: string, value: string): string | undefined;
-  body(body: unknown): unknown;
+  /** The body as compared: volatile fields and prompt text replaced, blobs by their normal hash. */
+  body(body: unknown, req: RequestLike): unknown;
+  /** The normaliser of this request's prompt text, for the blobs minimisation makes of it. */
+  text(req: RequestLike): (text: string) => string;
 }
 
 type RequestLike = Pick<ModelRequest, 'headers' | 'body'>;
 
 // Fields of x-codex-turn-metadata that identify this install/session/turn or this machine.
 const CODEX_TURN_FIELDS = /(_id|_at|_ms|time|timestamp|cwd|path|paths|root|dir)s?$/i;
+// Headers whose values name this session, wherever the agent repeats them in its text.
+const SESSION_HEADERS = /^(session-id|thread-id|x-codex-window-id|x-claude-code-session-id)$/i;
+
+function sessionIds(req: RequestLike): string[] {
+  const ids: string[] = [];
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (SESSION_HEADERS.test(name)) ids.push(value, value.replace(/:\d+$/, ''));
+  }
+  return ids;
+}
+
+/** The prompt-text normaliser for one request: its paths found in `texts`, its ids in headers. */
+function textNormalizer(agent: AgentName, req: RequestLike, texts: Iterable<string>) {
+  const ctx = discoverContext(texts, sessionIds(req));
+  return (text: string) => normalizeText(agent, text, ctx);
+}
+
+/**
+ * A minimised blob as compared: its hash of the normalised text (the raw one when normalising
+ * changed nothing, or for blobs recorded before there was one). Size and prefix are left out:
+ * a longer folder name changes both. The line hashes ride along, not enumerable (never
+ * compared, never printed), for the divergence report to name the lines that changed.
+ */
+function comparedBlob(node: unknown): unknown {
+  if (!isBlobRef(node)) return node;
+  const blob = node.$rk_blob;
+  const inner = { sha256: blob.normalized ?? blob.sha256 };
+  if (blob.lines) Object.defineProperty(inner, 'lines', { value: blob.lines, enumerable: false });
+  return { $rk_blob: inner };
+}
+
+/** Every string through `fn`, every blob as compared. */
+function mapText(node: unknown, fn: (s: string) => string): unknown {
+  if (typeof node === 'string') return fn(node);
+  if (Array.isArray(node)) return node.map((v) => mapText(v, fn));
+  if (!isRecord(node)) return node;
+  if (isBlobRef(node)) return comparedBlob(node);
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mapText(v, fn)]));
+}
 
 const codex: AgentNormalizer = {
   name: 'codex',
@@ -30,23 +75,19 @@ const codex: AgentNormalizer = {
     return undefined;
   },
   body: normalizeCodexBody,
+  text: (req) => textNormalizer('codex', req, stringsOf(req.body)),
 };
 
 // client_metadata keys that name this install/session/turn/window or a clock reading.
 const CODEX_METADATA_KEYS = /(^|[_-])(id|ids|ms|time|at)$|window|installation/i;
-// Tags of Codex's <environment_context> that differ between machines, dirs and days.
-const CODEX_ENV_TAGS = /<(cwd|root|current_date|timezone)>[^<]*<\/\1>/g;
-// Tool outputs report how long the tool ran ("Wall time 0.3 seconds"): never the same twice.
-const CODEX_WALL_TIME = /(Wall time:? )\d+(?:\.\d+)?( seconds?)/g;
 
 /**
  * Codex (0.169) repeats its per-run ids in the body too: `prompt_cache_key` (the session id),
  * `client_metadata` (session/thread/turn/window ids, a WebSocket start time, the turn metadata),
  * a time-ordered id on every input item, and `internal_chat_message_metadata_passthrough` (turn
- * id, creation time). Its environment context names the working directory and today's date, and
- * tool outputs carry their run time.
+ * id, creation time). Its text (prompt-text.ts) names the folders, today's date and the shell.
  */
-function normalizeCodexBody(body: unknown): unknown {
+function normalizeCodexBody(body: unknown, req: RequestLike): unknown {
   if (!isRecord(body)) return body;
   const out: Record<string, unknown> = { ...body };
   if (typeof body.prompt_cache_key === 'string') out.prompt_cache_key = VOLATILE;
@@ -70,14 +111,10 @@ function normalizeCodexBody(body: unknown): unknown {
       if (item.internal_chat_message_metadata_passthrough !== undefined) {
         next.internal_chat_message_metadata_passthrough = VOLATILE;
       }
-      return mapStrings(next, (s) =>
-        s.includes('<environment_context>')
-          ? s.replace(CODEX_ENV_TAGS, (_m, tag: string) => `<${tag}>${VOLATILE}</${tag}>`)
-          : s.replace(CODEX_WALL_TIME, `$1${VOLATILE}$2`),
-      );
+      return next;
     });
   }
-  return out;
+  return mapText(out, textNormalizer('codex', req, stringsOf(out)));
 }
 
 function normalizeTurnMetadata(value: string): string {
@@ -96,33 +133,21 @@ function normalizeTurnMetadata(value: string): string {
   }
 }
 
-const DATE_REMINDER = /(Today's date is )\d{4}[-/]\d{2}[-/]\d{2}/g;
-const ATTRIBUTION = /^x-anthropic-billing-header:[^\n]*/gm;
-
-function mapStrings(node: unknown, fn: (s: string) => string): unknown {
-  if (typeof node === 'string') return fn(node);
-  if (Array.isArray(node)) return node.map((v) => mapStrings(v, fn));
-  if (!isRecord(node)) return node;
-  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, mapStrings(v, fn)]));
-}
-
 const claudeCode: AgentNormalizer = {
   name: 'claude-code',
   header(name) {
     return /^x-claude-code-/.test(name) ? VOLATILE : undefined;
   },
-  body(body) {
+  body(body, req) {
     if (!isRecord(body)) return body;
     const out: Record<string, unknown> = { ...body };
-    if (body.system !== undefined) {
-      out.system = mapStrings(body.system, (s) => s.replace(ATTRIBUTION, VOLATILE));
-    }
     if (isRecord(body.metadata) && body.metadata.user_id !== undefined) {
       out.metadata = { ...body.metadata, user_id: VOLATILE };
     }
     // The date reminder may sit in the system prompt or in a <system-reminder> of a user turn.
-    return mapStrings(out, (s) => s.replace(DATE_REMINDER, `$1${VOLATILE}`));
+    return mapText(out, textNormalizer('claude-code', req, stringsOf(out)));
   },
+  text: (req) => textNormalizer('claude-code', req, stringsOf(req.body)),
 };
 
 function firstSystemText(body: unknown): string {

@@ -25,7 +25,7 @@ function normalizeRequestBody(step: Pick<ModelRequest, 'headers' | 'body'>): unk
   if (step.body === undefined) return undefined;
   const agent = detectAgent(step);
   const body = replacePaths(step.body, REQUEST_PATHS);
-  return agent ? agent.body(body) : body;
+  return agent ? agent.body(body, step) : body;
 }
 
 function pathAndQuery(url: string): { path: string; query: Record<string, string> } {

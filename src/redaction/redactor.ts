@@ -10,6 +10,7 @@ import type {
   StepInput,
   StreamEvent,
 } from '../cassette/schema.ts';
+import { detectAgent } from '../providers/agents.ts';
 import { createDetector } from './detectors.ts';
 import { minimizeHeaders } from './headers.ts';
 import { ORG_HEADERS, SECRET_HEADERS } from './keys.ts';
@@ -107,7 +108,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
           headers: stepHeaders(x.provider, x.headers),
         };
         if (capture === 'minimal' && out.body !== undefined) {
-          out.body = minimize(x.provider, x.endpoint, out.body);
+          // An agent's prompt blobs keep the hash of their normalised text (issue 17), found
+          // with the paths and ids of this very request.
+          const normalizeText = detectAgent(x)?.text({ headers: x.headers, body: out.body });
+          out.body = minimize(x.provider, x.endpoint, out.body, { normalizeText });
         }
         return out as T;
       }

@@ -139,6 +139,17 @@ export interface AgentRun {
   events: Record<string, unknown>[];
 }
 
+export interface RunOptions {
+  /** The folder the agent runs in (default the world's `work`). */
+  cwd?: string;
+  /**
+   * More variables for the agent alone (e.g. libfaketime's, to run it on another day). Set by
+   * `env` in front of the agent, not for sh: libfaketime 0.9.10 loaded into sh creates its shared
+   * clock state, and the agent exec'd in sh's place then fails to open it ("sem_open failed").
+   */
+  env?: Record<string, string>;
+}
+
 /**
  * Runs `script` with sh in the agent's world: the env lines are evaluated first, exactly as a user
  * pastes them; the agent binaries come first on PATH; stdin is /dev/null (Codex waits for it).
@@ -149,6 +160,7 @@ export async function runAgent(
   env: string,
   command: string,
   agentHome: string,
+  options: RunOptions = {},
 ): Promise<AgentRun> {
   // A fresh home at the same path on every run: nothing carries over from the recorded run, yet
   // paths the agent puts in its prompt (Codex lists $CODEX_HOME/skills) are the same.
@@ -159,8 +171,12 @@ export async function runAgent(
       ? { CODEX_HOME: agentHome, HOME: agentHome, OPENAI_API_KEY: 'sk-test-FAKE' }
       : { HOME: agentHome, ANTHROPIC_API_KEY: 'sk-ant-test-FAKE' };
   // `exec`: the agent replaces sh, so a timeout kills the agent itself, not only its shell.
-  const r = await execa('sh', ['-c', `${env}\nexec ${command} </dev/null`], {
-    cwd: world.work,
+  const only = Object.entries(options.env ?? {})
+    .map(([k, v]) => `${k}='${v.replaceAll("'", `'\\''`)}' `)
+    .join('');
+  const script = `${env}\nexec ${only ? `env ${only}` : ''}${command} </dev/null`;
+  const r = await execa('sh', ['-c', script], {
+    cwd: options.cwd ?? world.work,
     reject: false,
     timeout: Number(process.env.RK_AGENT_TIMEOUT ?? 120_000),
     // A clean environment: nothing from the developer's own agent setup leaks in.
