@@ -69,8 +69,9 @@ export function routeDispatch(
   answer: RouteAnswer,
   options: DispatchOptions,
   handler: FetchHandler,
+  pass: Dispatcher['dispatch'] = (o, h) => original.dispatch(o, h),
 ): void {
-  serve(original, answer, options, handler).catch((error) => handler.onError?.(error));
+  serve(answer, options, handler, pass).catch((error) => handler.onError?.(error));
 }
 
 /**
@@ -115,10 +116,10 @@ function createDefaultDispatcher(): Dispatcher | undefined {
 }
 
 async function serve(
-  original: Dispatcher,
   answer: RouteAnswer,
   options: DispatchOptions,
   handler: FetchHandler,
+  pass: Dispatcher['dispatch'],
 ): Promise<void> {
   const abort = new AbortController();
   handler.onConnect?.((reason) => abort.abort(reason ?? new DOMException('aborted', 'AbortError')));
@@ -126,7 +127,7 @@ async function serve(
   const response = await answer(raw, abort.signal);
   if (!response) {
     // The body was read: send the bytes on instead of the consumed iterable.
-    original.dispatch({ ...options, body: (await raw).body }, handler);
+    pass({ ...options, body: (await raw).body }, handler);
     return;
   }
   if ('chunks' in response) return send(response, handler, abort.signal);

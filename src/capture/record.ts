@@ -10,27 +10,36 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createCassetteWriter } from '../cassette/writer.ts';
-import { ReplayKitError } from '../errors.ts';
+import { formatMessage, ReplayKitError, UsageError } from '../errors.ts';
 import { assertSupportedNode } from '../node-version.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import { normalizeRequest, ProviderHosts } from '../providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
+import { Chaos, type ChaosOptions } from '../replay/chaos.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
 import { loadReplaySource } from '../replay/index-file.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
+import type { UpdateReport } from '../replay/update-cassette.ts';
 import { VERSION } from '../version.ts';
 import { armAfterReplay, disarmAfterReplay } from './after-replay.ts';
 import { installFetchShortcut } from './fetch-shortcut.ts';
 import { refuseProviderTraffic, setHttp2Guard } from './http2-route.ts';
 import { installInterceptor } from './interceptor.ts';
-import { type EffectiveMode, effectiveMode, type Mode, resolveMode } from './mode.ts';
+import {
+  assertModeAllowed,
+  type EffectiveMode,
+  effectiveMode,
+  type Mode,
+  resolveMode,
+} from './mode.ts';
 import { RecordHandler } from './recorder.ts';
 import { ReplayHandler } from './replayer.ts';
 import { useScopeRoute } from './scope-route.ts';
 import { activate, enterScope, holderOf, releaseScope, runInScope, type Scope } from './scopes.ts';
+import { startUpdate } from './update.ts';
 
 export interface RecordOptions extends MatchOptions {
   /** The `.rpk` file, relative to the working directory. */
@@ -45,6 +54,11 @@ export interface RecordOptions extends MatchOptions {
   strict?: boolean;
   /** Non-provider requests in replay mode: let them through (default) or fail them. */
   unhandled?: 'passthrough' | 'error';
+  /**
+   * Replay mode: serve the recording as a bad network would, reproducibly from `seed`
+   * (re-chunked bytes, a dropped connection, an error status, latency). docs/INTEGRATIONS.md.
+   */
+  chaos?: ChaosOptions;
   /** Free metadata for the run header. */
   meta?: Record<string, unknown>;
   /** Environment to read `REPLAYKIT_MODE` and `CI` from. Default `process.env`. */
@@ -66,6 +80,8 @@ export interface RecordResult {
   exchanges: number;
   unused: UnusedExchange[];
   divergences: ReplayDivergenceError[];
+  /** Update mode: which recorded exchanges were kept, replaced, added and dropped. */
+  update?: UpdateReport;
 }
 
 export interface Recording {
@@ -99,6 +115,7 @@ export async function record<T>(
   try {
     value = await runWithin(recording, run);
   } catch (error) {
+    if (options.chaos) printChaosSeed(options);
     // A divergence makes the SDK throw its own error (the 400 it was served, or a framework's
     // "no output"): the divergence is what explains it, so it wins, the run's error as its cause.
     const stopped = await recording.stop().catch((stopError: unknown) => {
@@ -143,6 +160,8 @@ export interface RecordInternals {
   auto?: string;
   /** `false`: the caller's async context is not entered (its callback runs in the scope). */
   enter?: boolean;
+  /** Set by `start` from `options.chaos`. */
+  chaos?: Chaos;
 }
 
 export async function start(
@@ -152,6 +171,13 @@ export async function start(
   assertSupportedNode();
   const cassette = path.resolve(options.cassette);
   const mode = effectiveMode(resolveMode(options.mode, options.env), existsSync(cassette));
+  assertModeAllowed(mode, options.cassette, options.env);
+  if (options.chaos && mode !== 'replay') {
+    throw new UsageError(
+      `Failed to start recording "${options.cassette}": chaos applies to replay, and the mode is ${mode}. Pass mode: 'replay' with chaos`,
+    );
+  }
+  const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
   if (mode === 'off' || mode === 'passthrough') {
     // Live traffic is this scope's intent: an earlier replay's refusals must not stop it.
     disarmAfterReplay();
@@ -173,8 +199,10 @@ export async function start(
     const redactor = createRedactor(options.redact);
     const recording =
       mode === 'replay'
-        ? await startReplay(options, cassette, redactor, internals, scope)
-        : await startRecord(options, cassette, redactor, scope);
+        ? await startReplay(options, cassette, redactor, { ...internals, chaos }, scope)
+        : mode === 'update'
+          ? await startUpdate(options, cassette, redactor, scope, claim)
+          : await startRecord(options, cassette, redactor, scope);
     scopes.set(recording, scope);
     return recording;
   } catch (error) {
@@ -216,7 +244,7 @@ async function startReplay(
   options: RecordOptions,
   cassette: string,
   redactor: ReturnType<typeof createRedactor>,
-  { trace, servedBy, bindings }: RecordInternals,
+  { trace, servedBy, bindings, chaos }: RecordInternals,
   scope: Scope,
 ): Promise<Recording> {
   if (!existsSync(cassette)) {
@@ -236,6 +264,7 @@ async function startReplay(
     unhandled: options.unhandled ?? 'passthrough',
     hosts,
     ...(trace ? { trace } : {}),
+    ...(chaos ? { chaos } : {}),
   });
   scope.intercept = handler;
   scope.answer = (raw, signal) => handler.answer(raw, signal);
@@ -327,6 +356,14 @@ async function startRecord(
       }
     },
   };
+}
+
+/** A chaos run that failed is replayed with the same seed: say which. */
+function printChaosSeed(options: RecordOptions): void {
+  const described = new Chaos(options.chaos!).describe();
+  process.stderr.write(
+    `${formatMessage(`Chaos replay of "${options.cassette}" failed with chaos ${described}. Run it again with the same options (chaos: ${JSON.stringify(options.chaos)}) to see the same faults`)}\n`,
+  );
 }
 
 function unusedError(result: RecordResult): ReplayKitError {

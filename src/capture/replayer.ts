@@ -13,6 +13,7 @@ import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import type { ProviderHosts } from '../providers/opaque.ts';
 import type { Redactor } from '../redaction/index.ts';
+import type { Chaos } from '../replay/chaos.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import { loadResponse } from '../replay/index-file.ts';
@@ -45,6 +46,13 @@ export interface ReplayHandlerOptions {
   hosts: ProviderHosts;
   /** Parity: every served exchange is also captured here, as a recorder would have. */
   trace?: CapturePipeline;
+  /**
+   * Update mode (capture/update.ts): a miss is no divergence, it makes the scope go live, and
+   * from then on every request passes (answered `null`) to be recorded.
+   */
+  update?: { readonly live: boolean; goLive(): void };
+  /** Chaos replay (replay/chaos.ts): HTTP answers re-chunked, cut, delayed or failed. */
+  chaos?: Chaos;
 }
 
 /** What a WebSocket turn gets: frames to send (then a cut, if recorded so), or a dropped socket. */
@@ -185,12 +193,18 @@ export class ReplayHandler implements InterceptHandler {
   }
 
   async #match(raw: RawRequest): Promise<Match> {
+    const update = this.#o.update;
+    if (update?.live) return { kind: 'pass' };
     // Unredacted first: most requests hold no secret, and redaction is the costly part.
     const plain = liveRequest(raw, keepAsRecorded, this.#o.hosts);
     if (!plain) return { kind: 'pass' };
     const exact = this.#o.matcher.takeExact(plain.request);
     const live = exact ? plain : { ...plain, request: this.#o.redactor.step(plain.request) };
     const result = exact ?? this.#o.matcher.take(live.request);
+    if (!result.ok && update) {
+      update.goLive();
+      return { kind: 'pass' };
+    }
     if (!result.ok) {
       const error = new ReplayDivergenceError(result.divergence);
       this.divergences.push(error);
@@ -226,10 +240,19 @@ export class ReplayHandler implements InterceptHandler {
       if (capture) feedFailure(capture, exchange);
       return Response.error();
     }
-    const answer = served(recorded, {
+    const chaos = this.#o.chaos;
+    const fault = chaos?.fault(exchange.index, exchange.request.provider);
+    if (fault) {
+      // The exchange stays unused: the client's retry is answered with it.
+      this.#o.matcher.release(exchange);
+      this.served--;
+      return fault;
+    }
+    const plain = served(recorded, {
       replaySpeed: this.#o.replaySpeed,
       ...serveOptionsOf(exchange),
     });
+    const answer = chaos ? chaos.apply(plain, exchange.index, !!recorded.stream) : plain;
     if (!capture) return answer;
     const response = responseOf(answer, signal);
     // The client reads one branch at its own pace; the trace reads the other.

@@ -21,6 +21,7 @@ export function useScopeRoute(): () => void {
       const scope = currentScope();
       if (scope === OUTSIDE) return routeDispatch(original, answerOutside, options, handler);
       if (typeof scope === 'symbol') return original.dispatch(options, handler);
+      if (scope?.dispatch) return scope.dispatch(original, options, handler);
       if (scope?.recorder) return recordDispatch(original, scope.recorder, options, handler);
       if (scope?.answer) return routeDispatch(original, scope.answer, options, handler);
       original.dispatch(options, handler);

@@ -27,7 +27,7 @@ import type { RawRequest } from '../pipeline/exchange.ts';
 import { detectRoute } from '../providers/index.ts';
 import type { ProviderHosts } from '../providers/opaque.ts';
 import type { DispatchRecorder } from './fetch-record.ts';
-import type { RouteAnswer } from './fetch-route.ts';
+import type { Dispatcher, DispatchOptions, FetchHandler, RouteAnswer } from './fetch-route.ts';
 import type { InterceptHandler } from './interceptor.ts';
 import { processWide } from './process-wide.ts';
 
@@ -44,6 +44,8 @@ export interface Scope {
   shortcut?: boolean;
   /** Record: fetch calls, at undici's global dispatcher. */
   recorder?: DispatchRecorder;
+  /** Update: fetch calls at undici's global dispatcher, answered or recorded (capture/update.ts). */
+  dispatch?: (original: Dispatcher, options: DispatchOptions, handler: FetchHandler) => void;
   /** Provider origins this scope knows (for the outside rule). */
   hosts?: ProviderHosts;
 }

@@ -11,6 +11,8 @@ import { CassetteWriteError, describeFsError } from './errors.ts';
 
 export interface LineSink {
   write(line: unknown): void;
+  /** A line kept from an earlier file, its bytes as they were (update mode's kept prefix). */
+  writeRaw(text: string): void;
   /** Batched mode: write out the queued lines now (a fault goes where a late one would). */
   flush(): void;
   /** sha256 of every line written so far (the seal's `content_sha256`). */
@@ -129,6 +131,13 @@ export function openLineSink(
     }
   };
 
+  const put = (bytes: Buffer) => {
+    content.update(bytes);
+    if (!batch) return writeOut(bytes);
+    if (pending.length === 0) setImmediate(flushLater);
+    pending.push(bytes);
+  };
+
   return {
     write(line) {
       if (fault) throw fault;
@@ -137,11 +146,11 @@ export function openLineSink(
           code: 'E_CASSETTE_CLOSED',
         });
       // Serialised now even when batched, so a value that does not serialise fails this call.
-      const bytes = Buffer.from(`${JSON.stringify(line)}\n`, 'utf8');
-      content.update(bytes);
-      if (!batch) return writeOut(bytes);
-      if (pending.length === 0) setImmediate(flushLater);
-      pending.push(bytes);
+      put(Buffer.from(`${JSON.stringify(line)}\n`, 'utf8'));
+    },
+    writeRaw(text) {
+      if (fault) throw fault;
+      put(Buffer.from(`${text}\n`, 'utf8'));
     },
     flush: flushLater,
     contentDigest: () => content.copy().digest('hex'),

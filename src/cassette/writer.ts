@@ -45,6 +45,12 @@ export interface WriterOptions {
   batch?: boolean;
   /** With `batch`: a write that failed after the calls that queued its lines returned. */
   onFault?: (error: Error) => void;
+  /**
+   * Lines kept from an earlier recording, written as they were right after the header (update
+   * mode: the kept exchanges stay byte-identical). `steps` are the same lines read back (folded),
+   * indices 0..n-1: the seal hashes them and new steps are numbered after them.
+   */
+  prefix?: { lines: readonly string[]; steps: readonly Step[] };
   /** Clock for `created_at` / `sealed_at` (fixed in reproducible fixtures). */
   now?: () => Date;
 }
@@ -113,6 +119,14 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
   const ready = new Map<number, Step>();
   let next = 0;
   let state: 'writing' | 'sealed' | 'closed' = 'writing';
+  if (options.prefix) {
+    try {
+      for (const line of options.prefix.lines) sink.writeRaw(line);
+    } catch (error) {
+      sink.abandon();
+      throw error;
+    }
+  }
 
   const ensureWriting = () => {
     if (state !== 'writing') {
@@ -149,6 +163,11 @@ export function createCassetteWriter(file: string, options: WriterOptions): Cass
       });
     }
   };
+
+  for (const step of options.prefix?.steps ?? []) {
+    settle(step);
+    next = Math.max(next, step.index + 1);
+  }
 
   const writer: CassetteWriter = {
     file,

@@ -208,6 +208,12 @@ export class ReplayMatcher {
     };
   }
 
+  /** Makes a served exchange unused again (chaos replay failed its first attempt on purpose). */
+  release(exchange: RecordedExchange): void {
+    if (exchange.served > 0) exchange.served--;
+    this.#cursor = Math.min(this.#cursor, exchange.index);
+  }
+
   /** Exchanges never served: reported at `stop()`, an error in strict mode. */
   unused(): RecordedExchange[] {
     return this.exchanges.filter((e) => e.served === 0);
