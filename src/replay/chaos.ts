@@ -110,7 +110,7 @@ export function rechunk(
       chunking === 'byte' ? 1 : chunking === 'random' ? uniformInt(rng, 1, RANDOM_MAX) : chunking;
     const to = Math.min(bytes.length, from + size);
     let wait = 0;
-    while (event < starts.length && starts[event]! < to) wait += waits?.[event++] ?? 0;
+    for (; event < starts.length && starts[event]! < to; event++) wait += waits?.[event] ?? 0;
     out.push(bytes.subarray(from, to));
     outWaits.push(wait);
     from = to;
