@@ -87,7 +87,9 @@ async function start(cassette: string, root: string, options: AutoOptions): Prom
         removeEmpty(cassette, root);
         return null;
       }
-      if (result.mode === 'record') note({ cassette, outcome: 'recorded', unusedExchanges: 0 });
+      if (result.mode === 'record' || result.mode === 'update') {
+        note({ cassette, outcome: 'recorded', unusedExchanges: 0 });
+      }
       if (result.mode !== 'replay') return null;
       const diverged =
         result.divergences[0] ?? (options.strict ? unusedError(shown, result.unused) : null);
