@@ -279,7 +279,8 @@ describe('pf controller (scripted runner)', () => {
     const status = await transparentStatus(o);
     expect(status).toMatchObject({
       state: 'stale',
-      reason: `the listener (pid ${started.pid}) is gone`,
+      // Gone, or not answering yet in the instant after the signal: stale either way.
+      reason: expect.stringContaining(`the listener (pid ${started.pid})`),
     });
     runner.calls.length = 0;
     const stopped = await stopTransparent(o);
