@@ -24,5 +24,6 @@ export const replaypack = defineCommand({
     prune: () => load(import('./commands/prune.ts')),
     replay: () => load(import('./commands/replay.ts')),
     scan: () => load(import('./commands/scan.ts')),
+    view: () => load(import('./commands/view.ts')),
   },
 });
