@@ -23,7 +23,7 @@ function code(text: string, max = 80): string {
 }
 
 function money(value: number, currency: string): string {
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
   return currency === 'USD' ? `$${value.toFixed(digits)}` : `${value.toFixed(digits)} ${currency}`;
 }
 
@@ -45,12 +45,21 @@ function opsBlock(ops: DiffOp[], max = 1200): string {
       .split('\n')
       .map((l) => `${prefix} ${l}`)
       .join('\n');
-  const body = `${lines('-', before)}\n${lines('+', after)}`.replace(/```/g, '`\u200b``');
+  const body = [before ? lines('-', before) : '', after ? lines('+', after) : '']
+    .filter(Boolean)
+    .join('\n')
+    .replace(/```/g, '`\u200b``');
   return `\`\`\`diff\n${body}\n\`\`\``;
 }
 
 function details(x: DiffExchange): string[] {
   const parts: string[] = [];
+  if (x.status === 'only_a' || x.status === 'only_b') {
+    const asked = x.turns.filter((t) => t.role === 'user').at(-1);
+    if (asked) parts.push(`asks ${code(asked.b ?? asked.a ?? '', 60)}`);
+    if (x.tools.length) parts.push(`calls ${x.tools.map((t) => code(t.name, 30)).join(', ')}`);
+    return parts;
+  }
   const changedTurns = x.turns.filter((t) => t.status !== 'same');
   if (changedTurns.length) {
     parts.push(`${changedTurns.length} turn${changedTurns.length === 1 ? '' : 's'} changed`);

@@ -79,6 +79,7 @@ ol.diff-list{list-style:none;padding:0}
 .diff-ex.changed{border-left:4px solid var(--warn)}.diff-ex.only_a{border-left:4px solid var(--bad)}.diff-ex.only_b{border-left:4px solid var(--tool)}
 ins{background:var(--ins);text-decoration:none}del{background:var(--del)}
 .tool-change{margin:6px 0}
+.diff-ex.first-divergence{border:2px solid var(--bad)}
 .help{position:fixed;right:16px;top:60px;background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:12px 16px;box-shadow:0 4px 16px rgba(0,0,0,.25);z-index:10}
 .help dl{display:grid;grid-template-columns:auto auto;gap:4px 14px}.help dd{margin:0}
 kbd{font-family:var(--mono);border:1px solid var(--line);border-radius:3px;padding:0 4px}

@@ -17,7 +17,16 @@ export const HOSTILE = [
 ];
 const H = HOSTILE.join(' ');
 
-export function writeMixedCassette(file: string, options: { synthetic?: boolean } = {}): void {
+/**
+ * `changed`: the same run as a reviewer would see it after a change: the prompt says "List all
+ * the files", Bash is called with `ls -la`, and a Gemini exchange is inserted before the last one.
+ */
+export function writeMixedCassette(
+  file: string,
+  options: { synthetic?: boolean; changed?: boolean } = {},
+): void {
+  const ask = options.changed ? 'List all the files' : 'List the files';
+  const command = options.changed ? 'ls -la' : 'ls';
   const w = createCassetteWriter(file, {
     header: {
       run_id: 'viewer-mixed',
@@ -46,7 +55,7 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     body: {
       model: 'claude-sonnet-4-5',
       system: `You are careful. ${H}`,
-      messages: [{ role: 'user', content: `List the files ${H}` }],
+      messages: [{ role: 'user', content: `${ask} ${H}` }],
     },
   });
   w.openStream({
@@ -71,7 +80,7 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     {
       type: 'content_block_delta',
       index: 1,
-      delta: { type: 'input_json_delta', partial_json: '{"command":"ls"}' },
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify({ command }) },
     },
     { type: 'content_block_stop', index: 1 },
     { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 40 } },
@@ -85,7 +94,7 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     offset_ms: 420,
     assembled: {
       text: `Let me look. ${H}`,
-      tool_calls: [{ id: 'toolu_1', name: 'Bash', arguments: { command: 'ls' }, kind: 'tool_use' }],
+      tool_calls: [{ id: 'toolu_1', name: 'Bash', arguments: { command }, kind: 'tool_use' }],
       usage: {
         input_tokens: 1200,
         output_tokens: 40,
@@ -104,7 +113,7 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     call_id: 'toolu_1',
     name: 'Bash',
     kind: 'tool_use',
-    arguments: { command: 'ls' },
+    arguments: { command },
   });
   w.append({
     ...anth,
@@ -132,10 +141,10 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     body: {
       model: 'claude-sonnet-4-5',
       messages: [
-        { role: 'user', content: `List the files ${H}` },
+        { role: 'user', content: `${ask} ${H}` },
         {
           role: 'assistant',
-          content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }],
+          content: [{ type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command } }],
         },
         {
           role: 'user',
@@ -162,6 +171,37 @@ export function writeMixedCassette(file: string, options: { synthetic?: boolean 
     code: 'overloaded_error',
     message: `Overloaded ${H}`,
   });
+  if (options.changed) {
+    const gm = { provider: 'gemini', endpoint: 'generateContent' } as const;
+    w.append({
+      ...gm,
+      type: 'model.request',
+      correlation_id: 'g1',
+      offset_ms: 750,
+      method: 'POST',
+      url: '/v1beta/models/gemini-2.5-flash:generateContent',
+      transport: 'http',
+      stream: false,
+      model: 'gemini-2.5-flash',
+      headers: {},
+      body: { contents: [{ role: 'user', parts: [{ text: 'Summarise the files' }] }] },
+    });
+    w.append({
+      ...gm,
+      type: 'model.response',
+      correlation_id: 'g1',
+      offset_ms: 790,
+      status: 200,
+      headers: {},
+      body: { candidates: [{ content: { role: 'model', parts: [{ text: 'One README.' }] } }] },
+      assembled: {
+        text: 'One README.',
+        tool_calls: [],
+        usage: { promptTokenCount: 12, candidatesTokenCount: 3 },
+        model: 'gemini-2.5-flash',
+      },
+    });
+  }
   // 2: OpenAI Responses, streamed, cut short mid-answer; an MCP tool was called on the way.
   const oa = { provider: 'openai', endpoint: 'responses' } as const;
   w.append({

@@ -57,7 +57,7 @@ export function viewerApp(): void {
   const LIMIT = 200_000;
   function json(value: unknown, label = 'JSON'): HTMLElement {
     const text = typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? 'null');
-    const pre = h('pre', { class: 'json', 'aria-label': label, tabindex: 0 });
+    const pre = h('pre', { class: 'json', title: label, tabindex: 0 });
     if (text.length <= LIMIT) {
       pre.append(marked(text));
       return pre;
@@ -451,10 +451,10 @@ export function viewerApp(): void {
     let position = 0;
     let timer = 0;
     let speed = 1;
-    const text = h('pre', { class: 'assembled', 'aria-label': 'text so far', tabindex: 0 });
+    const text = h('pre', { class: 'assembled', title: 'text so far', tabindex: 0 });
     const reasoning = h('pre', {
       class: 'assembled reasoning-so-far',
-      'aria-label': 'reasoning so far',
+      title: 'reasoning so far',
     });
     const where = h('span', { class: 'position', 'aria-live': 'polite' });
     const play = h('button', { type: 'button', class: 'play' }, 'Play');
@@ -1181,7 +1181,10 @@ export function viewerApp(): void {
       const body = h('div', { class: 'diff-body' });
       const box = h(
         'details',
-        { class: `diff-ex ${x.status}`, id: `dx-${i}` },
+        {
+          class: `diff-ex ${x.status}${d.first && d.first.exchange === x.a && x.a !== null ? ' first-divergence' : ''}`,
+          id: `dx-${i}`,
+        },
         h(
           'summary',
           null,
@@ -1197,6 +1200,9 @@ export function viewerApp(): void {
           ),
           ` ${x.a === null ? '–' : `#${x.a}`} / ${x.b === null ? '–' : `#${x.b}`} ${x.provider} ${x.endpoint} ${x.model ?? ''}`,
           x.path ? h('code', { class: 'path' }, x.path) : null,
+          d.first && d.first.exchange === x.a && x.a !== null
+            ? badge('first divergence', 'error')
+            : null,
         ),
         body,
       ) as HTMLDetailsElement;
