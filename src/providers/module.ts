@@ -24,6 +24,7 @@ import type {
 import type { Assembler } from './assembler.ts';
 import type { FrameFault, RawFrame } from './sse.ts';
 import type { ToolResult } from './tools.ts';
+import type { Turn } from './turns.ts';
 
 /**
  * A provider's name as steps store it (`provider`), `--upstream NAME=` takes it, and the registry
@@ -226,6 +227,14 @@ export interface ProviderModule {
   errorBody(info: ProviderErrorInfo): unknown;
   /** A deterministic provider-shaped answer (listener `--mode synthetic`); null when the route has none. */
   synthetic(input: SyntheticInput): ModelResponse | null;
+
+  // --- Viewing --------------------------------------------------------------------------------
+  /**
+   * A request body's conversation as turns (system, user, assistant, tool) for the viewer and
+   * the conversation diff (issue 19); `[]` for routes that carry none. Optional: without it the
+   * viewer falls back to the renderer of a known endpoint name, then to the body as JSON.
+   */
+  turns?(endpoint: string, body: unknown): Turn[];
 }
 
 export type { Assembler, Diagnostic, ToolResult };

@@ -21,8 +21,8 @@ import { firstDifference } from '../replay/diff.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
 import { runInfo } from './build-view.ts';
 import type { DiffData, DiffExchange, DiffOp, ToolChange, TurnDiff } from './page-data.ts';
-import { turnsOf } from './turns/index.ts';
-import type { Turn, TurnPart } from './turns/types.ts';
+import type { Turn, TurnPart } from './turns.ts';
+import { turnsOf } from './turns.ts';
 
 interface Side {
   file: string;
@@ -70,7 +70,7 @@ function exchangesOf(steps: Step[], table: PriceTable): Exchange[] {
   const out: Exchange[] = [];
   for (const step of steps) {
     if (step.type === 'model.request') {
-      const turns = turnsOf(step.endpoint, step.body ?? step.body_text);
+      const turns = turnsOf(step.provider, step.endpoint, step.body ?? step.body_text);
       const texts = turns.map(turnText);
       const ex: Exchange = {
         n: out.length,

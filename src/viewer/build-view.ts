@@ -26,7 +26,7 @@ import type {
   ViewData,
 } from './page-data.ts';
 import { hasRedaction } from './redaction-marks.ts';
-import { turnsOf } from './turns/index.ts';
+import { turnsOf } from './turns.ts';
 
 export interface ViewOptions {
   prices?: PriceTable;
@@ -126,7 +126,10 @@ function newBuilder(file: string, options: ViewOptions) {
   };
 
   function request(step: ModelRequest): void {
-    const json = JSON.stringify({ step, turns: turnsOf(step.endpoint, step.body) });
+    const json = JSON.stringify({
+      step,
+      turns: turnsOf(step.provider, step.endpoint, step.body ?? step.body_text),
+    });
     const row: ExchangeRow = {
       n: exchanges.length,
       id: step.correlation_id,

@@ -5,7 +5,7 @@
  * Shared by the page builder (Node) and the page script (browser) as types only.
  */
 import type { TokenCounts } from '../pricing/index.ts';
-import type { Turn } from './turns/types.ts';
+import type { Turn } from '../providers/turns.ts';
 
 export type Flag = 'error' | 'interrupted' | 'redacted' | 'synthetic' | 'unanswered';
 

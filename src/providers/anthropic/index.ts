@@ -1,10 +1,12 @@
 /** Anthropic: Messages (JSON and SSE), token counting, models, the `HEAD /` probe. */
+
 import type { ProviderModule } from '../module.ts';
 import { headerOf, isRecord } from '../util.ts';
 import { assembleAnthropicBody, createAnthropicAssembler } from './assemble.ts';
 import { detectAnthropic, looksAnthropic, ROUTES } from './routes.ts';
 import { anthropicSynthetic } from './synthetic.ts';
 import { anthropicResults } from './tools.ts';
+import { anthropicTurns } from './turns.ts';
 
 const anthropic: ProviderModule = {
   name: 'anthropic',
@@ -46,6 +48,7 @@ const anthropic: ProviderModule = {
     request_id: null,
   }),
   synthetic: anthropicSynthetic,
+  turns: (endpoint, body) => (endpoint.startsWith('messages') ? anthropicTurns(body) : []),
 };
 
 export default anthropic;

@@ -1,10 +1,12 @@
 /** Gemini (Google AI): generateContent and its stream (SSE or JSON array), tokens, embeddings. */
+
 import type { ProviderModule } from '../module.ts';
 import { headerOf, isRecord } from '../util.ts';
 import { assembleGeminiBody, createGeminiAssembler } from './assemble.ts';
 import { detectGemini, ROUTES } from './routes.ts';
 import { geminiSynthetic } from './synthetic.ts';
 import { geminiResults } from './tools.ts';
+import { geminiTurns } from './turns.ts';
 
 const GENERATE = new Set(['generateContent', 'streamGenerateContent']);
 
@@ -55,6 +57,8 @@ const gemini: ProviderModule = {
     },
   }),
   synthetic: geminiSynthetic,
+  turns: (endpoint, body) =>
+    /^(generateContent|streamGenerateContent|countTokens)$/.test(endpoint) ? geminiTurns(body) : [],
 };
 
 const STATUS: Record<number, string> = {

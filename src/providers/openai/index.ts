@@ -2,7 +2,9 @@
 import type { ProviderModule } from '../module.ts';
 import { headerOf } from '../util.ts';
 import { assembleChatBody, createChatAssembler } from './chat.ts';
+import { openaiChatTurns } from './chat-turns.ts';
 import { assembleResponsesBody, createResponsesAssembler } from './responses.ts';
+import { openaiResponsesTurns } from './responses-turns.ts';
 import { detectOpenAI, ROUTES } from './routes.ts';
 import { openaiSynthetic } from './synthetic.ts';
 import { chatResults, responsesResults } from './tools.ts';
@@ -81,6 +83,12 @@ const openai: ProviderModule = {
     error: { message: info.message, type: info.type, param: null, code: info.code },
   }),
   synthetic: openaiSynthetic,
+  turns(endpoint, body) {
+    if (endpoint === 'responses' || endpoint === 'responses.compact')
+      return openaiResponsesTurns(body);
+    if (endpoint === 'chat.completions') return openaiChatTurns(body);
+    return [];
+  },
 };
 
 export default openai;

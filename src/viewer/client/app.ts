@@ -4,6 +4,8 @@
  * references outside its body. Cassette text is untrusted: every string reaches the DOM as a
  * text node (never innerHTML), and the page's CSP forbids every network request.
  */
+
+import type { Turn, TurnPart } from '../../providers/turns.ts';
 import type {
   AgentRow,
   DiffData,
@@ -15,7 +17,6 @@ import type {
   ToolRow,
   ViewData,
 } from '../page-data.ts';
-import type { Turn, TurnPart } from '../turns/types.ts';
 
 export function viewerApp(): void {
   type Child = Node | string | null | undefined | false;

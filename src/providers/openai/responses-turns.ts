@@ -2,8 +2,10 @@
  * OpenAI Responses: `instructions`, then `input` (a string, or items: messages, tool calls and
  * their outputs, reasoning). Codex sends this over HTTP and WebSocket alike.
  */
-import type { RenderTurns, Turn, TurnPart, TurnRole } from './types.ts';
-import { arr, isRecord, parsedArguments, push, str } from './util.ts';
+
+import { parsedArguments, push } from '../turn-parts.ts';
+import type { RenderTurns, Turn, TurnPart, TurnRole } from '../turns.ts';
+import { arr, isRecord, str } from '../util.ts';
 
 const OUTPUT = /_output$/;
 const CALL = /_call$/;

@@ -1,6 +1,8 @@
 /** OpenAI Chat Completions (and the compatible servers): `messages[]` with `tool_calls`. */
-import type { RenderTurns, Turn, TurnPart, TurnRole } from './types.ts';
-import { arr, isRecord, parsedArguments, push, str } from './util.ts';
+
+import { parsedArguments, push } from '../turn-parts.ts';
+import type { RenderTurns, Turn, TurnPart, TurnRole } from '../turns.ts';
+import { arr, isRecord, str } from '../util.ts';
 
 function contentParts(content: unknown): TurnPart[] {
   if (typeof content === 'string') return content === '' ? [] : [{ kind: 'text', text: content }];

@@ -1,6 +1,8 @@
 /** Gemini generateContent: `systemInstruction`, then `contents[]` of parts (user / model). */
-import type { RenderTurns, Turn, TurnPart } from './types.ts';
-import { arr, isRecord, push, str } from './util.ts';
+
+import { push } from '../turn-parts.ts';
+import type { RenderTurns, Turn, TurnPart } from '../turns.ts';
+import { arr, isRecord, str } from '../util.ts';
 
 function parts(content: unknown): TurnPart[] {
   const out: TurnPart[] = [];

@@ -1,6 +1,8 @@
 /** Anthropic Messages: `system` (text or blocks), then `messages[]` of content blocks. */
-import type { RenderTurns, Turn, TurnPart } from './types.ts';
-import { arr, isRecord, push, str } from './util.ts';
+
+import { push } from '../turn-parts.ts';
+import type { RenderTurns, Turn, TurnPart } from '../turns.ts';
+import { arr, isRecord, str } from '../util.ts';
 
 function blocks(content: unknown): TurnPart[] {
   if (typeof content === 'string') return content === '' ? [] : [{ kind: 'text', text: content }];

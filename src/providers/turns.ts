@@ -24,5 +24,5 @@ export interface Turn {
   parts: TurnPart[];
 }
 
-/** Renders a request body into turns; never throws (unknown shapes become `data` parts). */
+/** Renders a request body into turns; unknown shapes become `data` parts. */
 export type RenderTurns = (body: unknown) => Turn[];

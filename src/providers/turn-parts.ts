@@ -1,12 +1,5 @@
-/** Small readers shared by the turn renderers: bodies are untrusted JSON of any shape. */
-import type { Turn, TurnPart, TurnRole } from './types.ts';
-
-export type JsonRecord = Record<string, unknown>;
-
-export const isRecord = (v: unknown): v is JsonRecord =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+/** Helpers the provider modules' turn renderers share (bodies are untrusted JSON of any shape). */
+import type { Turn, TurnPart, TurnRole } from './turns.ts';
 
 /** Tool arguments arrive as a JSON string on some wires: shown parsed when they parse. */
 export function parsedArguments(value: unknown): unknown {
@@ -24,8 +17,4 @@ export function push(turns: Turn[], role: TurnRole, parts: TurnPart[]): void {
   const last = turns.at(-1);
   if (last && last.role === role) last.parts.push(...parts);
   else turns.push({ role, parts });
-}
-
-export function textPart(text: string): TurnPart {
-  return { kind: 'text', text };
 }
