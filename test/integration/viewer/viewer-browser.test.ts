@@ -3,11 +3,12 @@
  * by playwright-core. Pages are written by the real CLI; every test also checks that the page
  * logged no error and that nothing left it (every request is intercepted and refused).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import fc from 'fast-check';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,18 @@ describe('replaypack view in a browser', () => {
       expect(await seen(page.locator('.turns'))).toContain(text);
     }
     expect(await seen(page.locator('#detail'))).toMatch(/tokens\s+\d+ in/);
+  });
+
+  it('works the same when written by the built package (dist/cli.mjs)', async () => {
+    // The page script is embedded as a function's source: a bundler must not break it.
+    const cli = path.join(ROOT, 'dist/cli.mjs');
+    expect(existsSync(cli), 'dist/cli.mjs: run npm run build first').toBe(true);
+    const out = path.join(dir, 'dist.html');
+    const r = await execa(process.execPath, [cli, 'view', GOLDEN, '--out', out], { reject: false });
+    expect(r.exitCode).toBe(0);
+    const page = await open(out);
+    await page.waitForSelector('.turn.user');
+    expect(await texts(page, '.turn.user .text')).toEqual(['Weather in Paris?']);
   });
 
   it('pairs tool calls with their results across exchanges, MCP included', async () => {
