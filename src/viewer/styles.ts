@@ -58,6 +58,7 @@ ol.turns{list-style:none;padding:0;margin:0}
 .turn.system{border-left-color:var(--muted)}.turn.user{border-left-color:var(--accent)}.turn.assistant{border-left-color:var(--ok)}.turn.tool{border-left-color:var(--tool)}
 .turn .role{font-size:12px;font-weight:700;text-transform:uppercase;color:var(--muted);margin-bottom:4px}
 .turn.only_b{background:var(--ins)}.turn.only_a{background:var(--del)}
+.turn.only_b .role,.turn.only_a .role{color:var(--fg)}
 .tool-call,.tool-result{border:1px solid var(--line);border-radius:4px;padding:6px;margin:6px 0}
 .tool-result.bad,.stream.bad,.error-body,.problem{border-color:var(--bad)}
 .tool-head{display:flex;gap:8px;align-items:center;flex-wrap:wrap}
