@@ -122,6 +122,10 @@ export function codexMcpArgs(
       `mcp_servers.${server.name}.command=${JSON.stringify(command)}`,
       '-c',
       `mcp_servers.${server.name}.args=${JSON.stringify(args)}`,
+      // Codex starts MCP servers beside the first turn, not before it: a fast turn (a replay)
+      // ran before the wrapped server was up, without its tools. A required server is waited for.
+      '-c',
+      `mcp_servers.${server.name}.required=true`,
     );
   }
   return out;
