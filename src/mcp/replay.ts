@@ -13,6 +13,8 @@ import { createRedactor, type Redactor } from '../redaction/index.ts';
 import { distance, firstDifference, show } from '../replay/diff.ts';
 import { encodeMessage, parseLine, type RpcId, type RpcMessage } from './jsonrpc.ts';
 
+const ANSWER = Symbol('answer');
+
 /** JSON-RPC error code of a request the recording cannot answer (server-defined range). */
 export const MCP_DIVERGENCE_CODE = -32001;
 
@@ -22,14 +24,17 @@ interface RecordedRequest {
   method: string;
   params: unknown;
   response: Extract<Sendable, { kind: 'response' }> | null;
-  /** Messages the server sent on its own after this one, before the client's next message. */
-  follow: Sendable[];
+  /**
+   * Messages the server sent on its own after this one, before the client's next message;
+   * `ANSWER` marks where the answer came among them, when it came before the next message.
+   */
+  follow: (Sendable | typeof ANSWER)[];
   used: boolean;
 }
 
 interface RecordedNote {
   method: string;
-  follow: Sendable[];
+  follow: (Sendable | typeof ANSWER)[];
   used: boolean;
 }
 
@@ -42,6 +47,9 @@ function comparable(params: unknown): unknown {
   const { _meta: _m, ...rest } = params;
   return rest;
 }
+
+const sendable = (list: (Sendable | typeof ANSWER)[]) =>
+  list.filter((m): m is Sendable => m !== ANSWER);
 
 /** Rebuilds the message a recorded MCP step was made from. */
 export function messageOf(step: Step): { from: 'client' | 'server'; message: Sendable } | null {
@@ -96,13 +104,14 @@ export class McpReplayer {
   readonly #notes: RecordedNote[] = [];
   /** What the server sent before the client said anything. */
   readonly preamble: Sendable[] = [];
+
   /** Recorded messages of this server (0: none, a wrong `--name` or cassette). */
   readonly size: number;
 
   constructor(steps: Iterable<Step>, options: McpReplayerOptions) {
     this.#o = options;
     this.#redactor = options.redactor ?? createRedactor();
-    let follow = this.preamble;
+    let follow: (Sendable | typeof ANSWER)[] = this.preamble;
     const open = new Map<string, RecordedRequest>();
     let size = 0;
     for (const step of steps) {
@@ -136,7 +145,10 @@ export class McpReplayer {
       if (message.kind === 'response') {
         const asked = open.get(`${typeof message.id}:${message.id}`);
         open.delete(`${typeof message.id}:${message.id}`);
-        if (asked) asked.response = message;
+        if (asked) {
+          asked.response = message;
+          if (follow === asked.follow) follow.push(ANSWER);
+        }
         continue;
       }
       follow.push(message);
@@ -164,7 +176,7 @@ export class McpReplayer {
           this.#notes.findLast((n) => n.method === message.method);
         if (note && !note.used) {
           note.used = true;
-          out.push(...note.follow.map(encodeMessage));
+          out.push(...sendable(note.follow).map(encodeMessage));
         }
       }
     }
@@ -182,10 +194,10 @@ export class McpReplayer {
     if (!match)
       return [encodeMessage({ kind: 'response', id, error: this.#divergence(method, live) })];
     match.used = true;
-    const follow = fresh ? match.follow.map(encodeMessage) : [];
+    const follow: (Sendable | typeof ANSWER)[] = fresh ? match.follow : [ANSWER];
     if (!match.response) {
       return [
-        ...follow,
+        ...sendable(follow).map(encodeMessage),
         encodeMessage({
           kind: 'response',
           id,
@@ -198,8 +210,9 @@ export class McpReplayer {
         }),
       ];
     }
-    const answer = match.response;
-    return [...follow, encodeMessage(answer.kind === 'response' ? { ...answer, id } : answer)];
+    const answer = encodeMessage({ ...match.response, id });
+    const out = follow.map((m) => (m === ANSWER ? answer : encodeMessage(m)));
+    return follow.includes(ANSWER) ? out : [...out, answer];
   }
 
   #divergence(method: string, live: unknown) {
