@@ -24,7 +24,7 @@ if (tlsDir) {
   writeFileSync(join(tlsDir, 'upstream-ca.pem'), ca.cert);
 }
 const up = await startFakeUpstream({
-  websocket: false,
+  websocket: process.env.FAKE_WEBSOCKET === '1',
   host: process.env.FAKE_HOST ?? '127.0.0.1',
   port: Number(process.env.FAKE_PORT ?? 0),
   ...(tls ? { tls } : {}),

@@ -6,7 +6,7 @@
  * file gives those names, so the listener's own forwarding goes through the same redirect rules
  * and must be exempt from them. If the namespace cannot be created, this file fails.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,11 @@ import {
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const NODE = process.execPath;
+// The real agents, installed by the e2e global setup (test/support/test-packages.ts).
+const AGENT_BIN = fileURLToPath(new URL('../../agents/node_modules/.bin/', import.meta.url));
+const HAVE_AGENTS = existsSync(join(AGENT_BIN, 'claude')) && existsSync(join(AGENT_BIN, 'codex'));
+if (!HAVE_AGENTS)
+  console.warn('[transparent] test/agents is not installed: the real-agent case is skipped');
 
 let ns: Namespace;
 let upstream: ResultPromise | undefined;
@@ -35,7 +40,7 @@ beforeAll(async () => {
   ns = await createNamespace(`rk-tp-${process.pid}`);
   // The fake "real" provider: HTTPS on the hosts' address, port 443, inside the namespace.
   upstream = execa('ip', ['netns', 'exec', ns.name, NODE, here('./fake-upstream-main.ts')], {
-    env: { FAKE_TLS_DIR: work, FAKE_HOST: PROVIDER_ADDRESS, FAKE_PORT: '443' },
+    env: { FAKE_TLS_DIR: work, FAKE_HOST: PROVIDER_ADDRESS, FAKE_PORT: '443', FAKE_WEBSOCKET: '1' },
     stdin: 'pipe',
     reject: false,
   });
@@ -127,13 +132,27 @@ describe('transparent mode in a Linux network namespace (nftables)', () => {
     ]);
     expect(curl.exitCode, curl.stderr).toBe(0);
     expect(JSON.parse(curl.stdout).content[0].text).toBe('Hello from the fake upstream.');
+    // Python requests trusting it through REQUESTS_CA_BUNDLE (where Python and requests exist).
+    const python = (await ns.exec('python3', ['-c', 'import requests'])).exitCode === 0;
+    if (python) {
+      const py = await ns.exec(
+        'python3',
+        [
+          '-c',
+          "import requests; r = requests.post('https://api.openai.com/v1/chat/completions', headers={'authorization': 'Bearer sk-test-PYTHONSECRET00001'}, json={'model': 'gpt-4o', 'messages': [{'role': 'user', 'content': 'py'}]}); print(r.json()['choices'][0]['message']['content'])",
+        ],
+        { env: { REQUESTS_CA_BUNDLE: ca } },
+      );
+      expect(py.exitCode, py.stderr).toBe(0);
+      expect(py.stdout.trim()).toBe('Hello from the fake upstream.');
+    } else console.warn('[transparent] python3 with requests not found: that client is not run');
     // Without the CA, a client refuses the listener's certificate: nothing is captured silently.
     const untrusted = await ns.exec('curl', ['-sS', 'https://api.openai.com/v1/models']);
     expect(untrusted.exitCode).not.toBe(0);
 
     const status = await cli(home, ['status', '--json']);
     expect(status.json).toMatchObject({ state: 'running', backend: 'nft', hosts: PROVIDER_HOSTS });
-    expect(status.json.counts.requests).toBe(4);
+    expect(status.json.counts.requests).toBe(python ? 5 : 4);
 
     const stopped = await cli(home, ['stop', '--json']);
     expect(stopped.exitCode, stopped.stderr).toBe(0);
@@ -155,17 +174,94 @@ describe('transparent mode in a Linux network namespace (nftables)', () => {
       'openai chat.completions',
       'anthropic messages',
       'anthropic messages',
+      ...(python ? ['openai chat.completions'] : []),
     ]);
     // Redacted as in passive mode: no key in the artifact, nor in the listener's log.
-    expect(text).not.toMatch(/TRANSPARENTSECRET|CURLSECRET/);
+    expect(text).not.toMatch(/TRANSPARENTSECRET|CURLSECRET|PYTHONSECRET/);
     const log = readFileSync(join(home, 'transparent', 'listener', 'listener.log'), 'utf8');
-    expect(log).not.toMatch(/TRANSPARENTSECRET|CURLSECRET|PRIVATE KEY/);
+    expect(log).not.toMatch(/TRANSPARENTSECRET|CURLSECRET|PYTHONSECRET|PRIVATE KEY/);
 
     // Offline replay, inside the namespace (no listener, no rules: nothing to reach).
     const replay = await ns.exec(NODE, [CLI_ENTRY, 'assert', artifact, '--json']);
     expect(replay.exitCode, replay.stderr).toBe(0);
-    expect(JSON.parse(replay.stdout)).toMatchObject({ ok: true, exchanges: 4, served: 4 });
+    const exchanges = python ? 5 : 4;
+    expect(JSON.parse(replay.stdout)).toMatchObject({ ok: true, exchanges, served: exchanges });
   });
+
+  it.skipIf(!HAVE_AGENTS)(
+    'real agents with no base-URL setting: Claude Code (NODE_EXTRA_CA_CERTS) and Codex (CODEX_CA_CERTIFICATE, over its WebSocket) are captured and replay offline',
+    async () => {
+      const home = newHome();
+      const started = await start(home);
+      expect(started.exitCode, started.stderr).toBe(0);
+      const ca = started.json.ca.path as string;
+      const agentHome = join(home, 'agent-home');
+      mkdirSync(agentHome);
+      // Only what a user would set: a key and the CA, through each agent's own trust setting.
+      const base = { PATH: '/usr/bin:/bin', HOME: agentHome };
+      const claude = await ns.exec(
+        join(AGENT_BIN, 'claude'),
+        ['-p', 'say hi', '--output-format', 'json'],
+        {
+          extendEnv: false,
+          env: {
+            ...base,
+            NODE_EXTRA_CA_CERTS: ca,
+            ANTHROPIC_API_KEY: 'sk-ant-test-CLAUDECODESECRET01',
+            CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+          },
+          cwd: agentHome,
+          stdin: 'ignore',
+        },
+      );
+      expect(claude.exitCode, claude.stderr).toBe(0);
+      expect(JSON.parse(claude.stdout).result).toBe('Hello from the fake upstream.');
+      const codex = await ns.exec(
+        NODE,
+        [
+          realpathSync(join(AGENT_BIN, 'codex')),
+          'exec',
+          '--skip-git-repo-check',
+          '--json',
+          'say hi',
+        ],
+        {
+          extendEnv: false,
+          env: {
+            ...base,
+            CODEX_HOME: agentHome,
+            CODEX_CA_CERTIFICATE: ca,
+            OPENAI_API_KEY: 'sk-test-CODEXSECRET0000000001',
+          },
+          cwd: agentHome,
+          stdin: 'ignore',
+        },
+      );
+      expect(codex.exitCode, codex.stderr).toBe(0);
+      expect(codex.stdout).toContain('"text":"Hello from the fake upstream."');
+
+      const stopped = await cli(home, ['stop', '--json']);
+      expect(stopped.json.ok).toBe(true);
+      const artifact = stopped.json.artifacts[0] as string;
+      const text = readFileSync(artifact, 'utf8');
+      const requests = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((st) => st.type === 'model.request');
+      expect(requests.some((r) => r.provider === 'anthropic' && r.endpoint === 'messages')).toBe(
+        true,
+      );
+      expect(requests.some((r) => r.provider === 'openai' && r.transport === 'websocket')).toBe(
+        true,
+      );
+      expect(text).not.toMatch(/CLAUDECODESECRET|CODEXSECRET/);
+      const replay = await ns.exec(NODE, [CLI_ENTRY, 'assert', artifact, '--json']);
+      expect(replay.exitCode, replay.stderr).toBe(0);
+      expect(JSON.parse(replay.stdout)).toMatchObject({ ok: true });
+    },
+    240_000,
+  );
 
   it('start is idempotent: a second start changes nothing', async () => {
     const home = newHome();
