@@ -12,11 +12,10 @@
 import { type HttpHandler, http } from 'msw';
 import { ReplayHandler } from '../../src/capture/replayer.ts';
 import type { ModelRequest } from '../../src/cassette/schema.ts';
-import { loadCassette } from '../../src/pipeline/cassette.ts';
-import { normalizeRequest, ProviderHosts } from '../../src/providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../../src/redaction/index.ts';
 import type { ReplayDivergenceError } from '../../src/replay/divergence.ts';
-import { type MatchOptions, ReplayMatcher } from '../../src/replay/matcher.ts';
+import type { MatchOptions, ReplayMatcher } from '../../src/replay/matcher.ts';
+import { openReplay } from '../../src/replay/open.ts';
 
 export interface CassetteHandlerOptions extends MatchOptions {
   /** Replay pacing: 0 instant (default), 1 recorded timing, N times faster. */
@@ -50,14 +49,14 @@ export function cassetteHandlers(
   let loaded: { handler: ReplayHandler; matcher: ReplayMatcher } | null = null;
   const divergences: ReplayDivergenceError[] = [];
   const load = () => {
-    engine ??= loadCassette(rpk).then(({ steps }) => {
-      const matcher = new ReplayMatcher(rpk, steps, normalizeRequest, options);
+    // Opened as record()'s replay opens it: a large cassette stays on disk until served.
+    engine ??= openReplay(rpk, options).then(({ matcher, hosts }) => {
       const handler = new ReplayHandler({
         matcher,
         redactor: createRedactor(options.redact),
         replaySpeed: options.replaySpeed ?? 0,
         unhandled: 'passthrough',
-        hosts: ProviderHosts.of(matcher.exchanges.map((e) => e.request)),
+        hosts,
       });
       loaded = { handler, matcher };
       return loaded;

@@ -14,14 +14,14 @@ import { formatMessage, ReplayKitError, UsageError } from '../errors.ts';
 import { assertSupportedNode } from '../node-version.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
-import { normalizeRequest, ProviderHosts } from '../providers/index.ts';
+import { ProviderHosts } from '../providers/index.ts';
 import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import { Chaos, type ChaosOptions } from '../replay/chaos.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
-import { loadReplaySource } from '../replay/index-file.ts';
-import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
+import type { MatchOptions } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
+import { openReplay } from '../replay/open.ts';
 import type { UpdateReport } from '../replay/update-cassette.ts';
 import { VERSION } from '../version.ts';
 import { armAfterReplay, disarmAfterReplay } from './after-replay.ts';
@@ -254,9 +254,11 @@ async function startReplay(
     );
   }
   // A large cassette keeps its responses on disk until they are served (replay/index-file.ts).
-  const source = await loadReplaySource(cassette);
-  const matcher = new ReplayMatcher(options.cassette, source, normalizeRequest, options, bindings);
-  const hosts = ProviderHosts.of(matcher.exchanges.map((e) => e.request));
+  const { matcher, hosts } = await openReplay(cassette, {
+    ...options,
+    name: options.cassette,
+    ...(bindings ? { bindings } : {}),
+  });
   const handler = new ReplayHandler({
     matcher,
     redactor,

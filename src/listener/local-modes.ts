@@ -11,12 +11,12 @@ import type WebSocket from 'ws';
 import { WebSocketServer } from 'ws';
 import type { ModelResponse } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { normalizeRequest, requestSteps } from '../providers/index.ts';
+import { requestSteps } from '../providers/index.ts';
 import { createRedactor } from '../redaction/index.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
-import { loadReplaySource, loadResponse } from '../replay/index-file.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
-import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
+import type { MatchOptions } from '../replay/matcher.ts';
+import { openReplay } from '../replay/open.ts';
 import { textFrames } from '../replay/serve.ts';
 import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
 import { beginExchange, type GatewayContext } from './gateway-context.ts';
@@ -62,13 +62,12 @@ export async function replayAnswerer(
 ): Promise<Answerer> {
   // Bounded as record()'s replay is (issue 15): a large cassette is indexed, and each response
   // read back from the file when it is served.
-  const loaded = await loadReplaySource(cassette);
-  const matcher = new ReplayMatcher(cassette, loaded, normalizeRequest, options);
-  // Live requests are minimised as the recording was: a cassette captured with `--capture full`
-  // keeps whole bodies, so the live side must too, or nothing would match.
-  const redactor = createRedactor({
-    capture: loaded.header.redaction.policy === 'full' ? 'full' : 'minimal',
-  });
+  const opened = await openReplay(cassette, options);
+  const { matcher } = opened;
+  // Live requests are redacted and minimised as the recording was (the whole header: a cassette
+  // captured with `--capture full` keeps whole bodies, one without PII redaction keeps emails),
+  // so the live side must be too, or nothing would match.
+  const redactor = createRedactor(opened.redaction());
   return (raw, ctx) => {
     const live = liveRequest(raw, redactor);
     if (!live) return { kind: 'drop' };
@@ -91,7 +90,7 @@ export async function replayAnswerer(
     const stored = result.exchange.response;
     if (!stored) return { kind: 'drop' };
     if ('step' in stored) return { kind: 'serve', step: stored.step, source: 'replay' };
-    return loadResponse(stored).then((step) => ({ kind: 'serve', step, source: 'replay' }));
+    return opened.response(stored).then((step) => ({ kind: 'serve', step, source: 'replay' }));
   };
 }
 

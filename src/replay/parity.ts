@@ -5,14 +5,14 @@
  */
 import path from 'node:path';
 import { STEP_TYPES, type Step, type StepType } from '../cassette/schema.ts';
-import { loadCassette } from '../pipeline/cassette.ts';
 import { alignTraces, compareTraces } from './compare.ts';
 import { comparedTrace } from './compared-trace.ts';
 import { type DivergenceDetails, ReplayDivergenceError } from './divergence.ts';
 import { bareHandshakes } from './handshake.ts';
 import type { MatchOptions } from './matcher.ts';
+import { openReplay } from './open.ts';
 import { selfReplay } from './self-replay.ts';
-import { isCompared, traceHash } from './trace.ts';
+import { compactStep, isCompared, traceHash } from './trace.ts';
 
 export interface ReplaySummary {
   file: string;
@@ -44,8 +44,13 @@ export async function replayCassette(
   options: MatchOptions = {},
 ): Promise<ReplaySummary> {
   const name = displayPath(file);
-  const { steps } = await loadCassette(file);
-  const replay = await selfReplay(name, steps, options);
+  // Opened as every replay opens a cassette: a large one is indexed and its responses read back
+  // one at a time, and both traces keep long strings as digests, so memory stays bounded.
+  const opened = await openReplay(file, { ...options, name });
+  const held = opened.onDisk ? compactStep : undefined;
+  const replay = await selfReplay(opened, held);
+  const steps: Step[] = [];
+  for await (const step of opened.steps()) steps.push(held ? held(step) : step);
   const recorded = comparedTrace(steps, options);
   const replayed = comparedTrace(replay.steps, options);
   const found = [...bareHandshakes(name, steps), ...replay.divergences];

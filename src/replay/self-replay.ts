@@ -8,18 +8,10 @@
 import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import {
-  encodeBody,
-  isOpaque,
-  normalizeRequest,
-  OPAQUE,
-  type RouteInfo,
-  requestSteps,
-} from '../providers/index.ts';
+import { encodeBody, isOpaque, OPAQUE, type RouteInfo, requestSteps } from '../providers/index.ts';
 import type { DivergenceDetails } from './divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from './feed.ts';
-import { loadResponse } from './index-file.ts';
-import { type MatchOptions, ReplayMatcher } from './matcher.ts';
+import type { OpenedReplay } from './open.ts';
 import { toResponse } from './serve.ts';
 import { createMemorySink, keepAsRecorded } from './trace.ts';
 
@@ -46,13 +38,16 @@ export function rawOf(step: ModelRequest): RawRequest {
   };
 }
 
+/**
+ * `held`: what the replayed steps are kept as (a large cassette's trace keeps long strings as
+ * digests, so memory does not grow with the file: trace.ts `compactStep`).
+ */
 export async function selfReplay(
-  cassette: string,
-  steps: Step[],
-  options: MatchOptions = {},
+  opened: OpenedReplay,
+  held?: (step: Step) => Step,
 ): Promise<SelfReplay> {
-  const matcher = new ReplayMatcher(cassette, steps, normalizeRequest, options);
-  const sink = createMemorySink();
+  const { matcher, name: cassette } = opened;
+  const sink = createMemorySink(held);
   const pipeline = new CapturePipeline({ sink, redactor: keepAsRecorded, clock: () => 0 });
   const divergences: DivergenceDetails[] = [];
   /** Replayed exchanges whose recorded stream was never closed (see `unassembled` below). */
@@ -93,7 +88,7 @@ export async function selfReplay(
       feedFailure(capture, exchange);
       continue;
     }
-    const response = await loadResponse(exchange.response);
+    const response = await opened.response(exchange.response);
     // A WebSocket turn is served as frames (feedResponse), never as an HTTP body.
     const ws = response.stream?.format === 'websocket';
     const body = ws ? null : toResponse(response, serveOptionsOf(exchange)).body;

@@ -90,8 +90,37 @@ export function traceHash(trace: Iterable<TraceExchange | undefined>): string {
   return hash.digest('hex');
 }
 
-/** In-memory sink with the writer's semantics (indices in order, streams folded on close). */
-export function createMemorySink(): StepSink & { readonly steps: Step[] } {
+/**
+ * Strings longer than this are held as a digest in the trace of a cassette too large to hold
+ * (issue 15 item 4): both sides of a comparison are held the same way, so equal strings still
+ * compare equal, and a difference still names its path (with the sizes and prefixes).
+ */
+export const HELD_STRING = 1024;
+
+/** A step with every string over HELD_STRING replaced by its digest (size, prefix, sha256). */
+export function compactStep<T>(step: T): T {
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      if (value.length <= HELD_STRING) return value;
+      const digest = createHash('sha256').update(value).digest('hex').slice(0, 32);
+      return `${value.slice(0, 80)}… [${value.length} chars, sha256 ${digest}]`;
+    }
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Record<string, unknown> = {};
+    for (const key in value) out[key] = walk((value as Record<string, unknown>)[key]);
+    return out;
+  };
+  return walk(step) as T;
+}
+
+/**
+ * In-memory sink with the writer's semantics (indices in order, streams folded on close).
+ * `held`: what each step is kept as (compactStep for a trace that must stay bounded).
+ */
+export function createMemorySink(
+  held: (step: Step) => Step = (step) => step,
+): StepSink & { readonly steps: Step[] } {
   const steps: Step[] = [];
   const open = new Map<
     string,
@@ -99,7 +128,7 @@ export function createMemorySink(): StepSink & { readonly steps: Step[] } {
   >();
   const push = (step: StepInput): Step => {
     const out = { ...step, index: steps.length } as Step;
-    steps.push(out);
+    steps.push(held(out));
     return out;
   };
   return {
