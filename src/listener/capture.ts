@@ -12,6 +12,7 @@ import { ModelStepIndex } from '../agents/correlate.ts';
 import type { ErrorEvent, ResponseSource } from '../cassette/schema.ts';
 import { createCassetteWriter } from '../cassette/writer.ts';
 import { McpCallIndex } from '../mcp/correlate.ts';
+import { McpRecorder } from '../mcp/steps.ts';
 import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline, type ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
@@ -77,6 +78,7 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
   const index = new ModelStepIndex();
   // MCP tools/call requests are tied to the model tool call that asked for them.
   const calls = new McpCallIndex();
+  const mcpRecorders = new Map<string, McpRecorder>();
   const pipeline = new CapturePipeline({
     sink: indexedSink(indexedSink(sink, calls), index),
     redactor,
@@ -109,13 +111,22 @@ export function createListenerCapture(options: ListenerCaptureOptions): CaptureS
         agent,
         lines,
       ),
-    mcp: (server, session, lines) =>
-      ingestMcp(lines, { server, session, clock, link: (query) => calls.find(query) }, (step) => {
+    mcp(server, session, lines) {
+      // One recorder per MCP session: a streamable-HTTP session spans many exchanges, and a
+      // server's request may be answered in another one.
+      const key = `${server}\n${session}`;
+      let recorder = mcpRecorders.get(key);
+      if (!recorder) {
+        recorder = new McpRecorder({ server, session, clock, link: (query) => calls.find(query) });
+        mcpRecorders.set(key, recorder);
+      }
+      return ingestMcp(lines, recorder, (step) => {
         const written = redactor.step(step);
         sink.append(written);
         sink.finish(written.correlation_id);
         calls.add(written);
-      }),
+      });
+    },
     async close() {
       closed ??= sink.close();
       return closed;

@@ -36,13 +36,22 @@ export interface ForegroundRun {
 }
 
 function defaultCapture(run: { artifact: string; options: ResolvedListenOptions }): CaptureSink {
-  const { mode, policy, upstreams, warnings, cassette, capture } = run.options;
+  const { mode, policy, upstreams, mcpUpstreams, warnings, cassette, capture } = run.options;
   return createListenerCapture({
     artifact: run.artifact,
     redact: { capture },
     responseSource: mode === 'live' ? 'live' : mode,
     rotate: { sizeBytes: run.options.rotateSizeBytes, intervalMs: run.options.rotateIntervalMs },
-    meta: { listener: { mode, policy, upstreams, ...(cassette ? { cassette } : {}), warnings } },
+    meta: {
+      listener: {
+        mode,
+        policy,
+        upstreams,
+        ...(Object.keys(mcpUpstreams).length > 0 ? { mcp_upstreams: mcpUpstreams } : {}),
+        ...(cassette ? { cassette } : {}),
+        warnings,
+      },
+    },
   });
 }
 
@@ -75,6 +84,7 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
       mode: options.mode,
       policy: options.policy,
       upstreams: options.upstreams,
+      mcpUpstreams: options.mcpUpstreams,
       token: options.token,
       controlToken,
       instanceId,

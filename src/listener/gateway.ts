@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
 import { MCP_PREFIX } from '../mcp/channel.ts';
+import { loadForReplay } from '../pipeline/cassette.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { createDeferrer } from './defer.ts';
@@ -27,6 +28,7 @@ import {
   replayAnswerer,
   syntheticAnswer,
 } from './local-modes.ts';
+import { createMcpHttp } from './mcp-http.ts';
 import { handleMcp } from './mcp-route.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
 import { sendProviderError } from './provider-errors.ts';
@@ -69,6 +71,8 @@ export interface GatewayOptions {
   retryBackoffMs?: number;
   /** Shown by health and status (synthetic mode, `--capture full`). */
   warnings?: string[];
+  /** Streamable-HTTP MCP servers by name (`--upstream mcp.NAME=URL`; `mcp` is served at /mcp). */
+  mcpUpstreams?: Record<string, string>;
 }
 
 export interface GatewayHealth {
@@ -140,6 +144,18 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       failOnSynthetic: upstream.failOnSynthetic,
     });
   }
+  const mcpHttp = createMcpHttp({
+    upstreams: options.mcpUpstreams ?? {},
+    capture,
+    replay:
+      mode === 'replay' && options.cassette
+        ? {
+            // Only the MCP steps are kept: the model traffic is served by the replay answerer.
+            steps: (await loadForReplay(options.cassette)).steps.filter((s) => s.provider === 'mcp'),
+            cassette: options.cassette,
+          }
+        : null,
+  });
   const agents = createAgents();
   const inflight = new Set<() => void>();
   let draining = false;
@@ -221,6 +237,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         message: `Failed to forward "${req.method} ${req.url}": the listener is stopping. Start it again with "${cliName()} listen start".`,
       });
     }
+    if (mcpHttp.handle(req, res)) return;
     const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
     if (!route) return unsupported(req, res);
     if (local) return local.http(ctx, req, res, route);

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { StepInput } from '../cassette/schema.ts';
 import { MCP_PREFIX } from '../mcp/channel.ts';
-import { McpRecorder, type McpRecorderOptions } from '../mcp/steps.ts';
+import type { McpRecorder } from '../mcp/steps.ts';
 import type { CaptureSink } from './capture-hooks.ts';
 
 export interface McpIngestSummary {
@@ -22,11 +22,10 @@ export interface McpIngestSummary {
 /** Reads the envelopes and writes their steps through `write` (redaction happens there). */
 export async function ingestMcp(
   lines: AsyncIterable<string>,
-  options: McpRecorderOptions,
+  recorder: McpRecorder,
   write: (step: StepInput) => void,
 ): Promise<McpIngestSummary> {
-  const recorder = new McpRecorder(options);
-  const summary: McpIngestSummary = { server: options.server, messages: 0, steps: 0, linked: 0 };
+  const summary: McpIngestSummary = { server: recorder.server, messages: 0, steps: 0, linked: 0 };
   for await (const line of lines) {
     if (line.trim() === '') continue;
     let envelope: { from?: unknown; text?: unknown };

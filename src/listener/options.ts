@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { validateMcpUpstream } from '../mcp/upstreams.ts';
 import { UsageError } from '../errors.ts';
 import { defaultUpstreams, PROVIDER_NAMES, type ProviderName } from '../providers/index.ts';
 import { CAPTURE_FULL_WARNING } from '../redaction/index.ts';
@@ -41,6 +42,8 @@ export interface ListenOptions {
   ignorePaths?: string[];
   /** Per-provider upstream base URLs (origin, optionally with a base path). */
   upstreams?: Partial<Record<UpstreamProvider, string>>;
+  /** Streamable-HTTP MCP servers by name (`--upstream mcp.NAME=URL`, src/mcp/upstreams.ts). */
+  mcpUpstreams?: Record<string, string>;
   policy?: ListenerPolicy;
   failOnSynthetic?: boolean;
   allowRemote?: boolean;
@@ -70,6 +73,7 @@ export interface ResolvedListenOptions {
   cassette: string | null;
   ignorePaths: string[];
   upstreams: Record<UpstreamProvider, string>;
+  mcpUpstreams: Record<string, string>;
   policy: ListenerPolicy;
   failOnSynthetic: boolean;
   allowRemote: boolean;
@@ -169,6 +173,9 @@ export function resolveListenOptions(
     cassette: options.cassette ? resolve(options.cassette) : null,
     ignorePaths: options.ignorePaths ?? [],
     upstreams,
+    mcpUpstreams: Object.fromEntries(
+      Object.entries(options.mcpUpstreams ?? {}).map(([n, u]) => [n, validateMcpUpstream(n, u)]),
+    ),
     policy,
     failOnSynthetic: options.failOnSynthetic ?? false,
     allowRemote: options.allowRemote ?? false,

@@ -137,6 +137,8 @@ export function childArgs(o: ResolvedListenOptions): string[] {
   args.push('--out', o.out, '--mode', o.mode, '--policy', o.policy);
   for (const [provider, url] of Object.entries(o.upstreams))
     args.push('--upstream', `${provider}=${url}`);
+  for (const [name, url] of Object.entries(o.mcpUpstreams))
+    args.push('--upstream', `mcp.${name}=${url}`);
   if (o.cassette) args.push('--cassette', o.cassette);
   for (const p of o.ignorePaths) args.push('--ignore-path', p);
   if (o.failOnSynthetic) args.push('--fail-on-synthetic');

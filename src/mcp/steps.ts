@@ -61,6 +61,10 @@ export class McpRecorder {
     this.#o = options;
   }
 
+  get server(): string {
+    return this.#o.server;
+  }
+
   /** One line as `from` sent it (without its newline): the steps it makes, in order. */
   line(from: McpSide, text: string): StepInput[] {
     return parseLine(text).map((message) => this.message(from, message));

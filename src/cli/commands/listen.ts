@@ -16,6 +16,7 @@ import {
   startListener,
   stopListener,
 } from '../../listener/index.ts';
+import { splitMcpUpstreams } from '../../mcp/upstreams.ts';
 import { ignorePathArg, repeated } from '../args.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -39,7 +40,8 @@ const start = defineCommand({
     },
     upstream: {
       type: 'string',
-      description: 'provider=URL, repeatable (openai, anthropic, gemini)',
+      description:
+        'provider=URL, repeatable (openai, anthropic, gemini); mcp.NAME=URL for a streamable-HTTP MCP server at /mcp/NAME',
     },
     policy: {
       type: 'enum',
@@ -63,12 +65,14 @@ const start = defineCommand({
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
   async run({ args, rawArgs }) {
+    const upstreamArgs = splitMcpUpstreams(repeated(rawArgs, '--upstream'));
     const options: ListenOptions = {
       port: Number(args.port),
       host: args.host,
       mode: args.mode as ListenerMode | undefined,
       policy: args.policy as ListenerPolicy | undefined,
-      upstreams: parseUpstreamArgs(repeated(rawArgs, '--upstream')),
+      upstreams: parseUpstreamArgs(upstreamArgs.providers),
+      mcpUpstreams: upstreamArgs.mcp,
       ignorePaths: repeated(rawArgs, '--ignore-path'),
       failOnSynthetic: Boolean(args['fail-on-synthetic']),
       allowRemote: Boolean(args['allow-remote']),

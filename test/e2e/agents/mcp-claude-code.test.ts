@@ -5,15 +5,25 @@
  * listener records model, tool and MCP steps; then the same turn replays fully offline, with the
  * upstream gone and the MCP server never started.
  */
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Step } from '../../../src/cassette/schema.ts';
 import { loadCassette } from '../../../src/pipeline/cassette.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
-import { everythingSpec, mcpUnavailable, startsFile, startsIn } from './mcp-support.ts';
+import {
+  EVERYTHING,
+  everythingSpec,
+  LAUNCH,
+  mcpUnavailable,
+  startsFile,
+  startsIn,
+} from './mcp-support.ts';
 import {
   announceSkip,
   createWorld,
+  envLines,
   runAgent,
   startListener,
   stopListener,
@@ -159,3 +169,127 @@ describe.skipIf(skip !== null)('claude -p with a wrapped MCP server', { timeout:
     });
   });
 });
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** server-everything over streamable HTTP, through the launcher that notes each start. */
+async function startHttpServer(starts: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child: ResultPromise = execa(
+    process.execPath,
+    [LAUNCH, starts, EVERYTHING, 'streamableHttp'],
+    {
+      env: { PORT: String(port) },
+      reject: false,
+      stdin: 'ignore',
+      buffer: false,
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      seen += c.toString('utf8');
+      if (seen.includes(`listening on port ${port}`)) resolve();
+    });
+    void child.then((r) => reject(new Error(`server-everything exited: ${r.exitCode} ${seen}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    async stop() {
+      child.kill('SIGKILL');
+      await child;
+    },
+  };
+}
+
+const HTTP_COMMAND = `env ENABLE_TOOL_SEARCH=false claude -p 'echo mcp-ping-7 with the echo tool' --mcp-config "$MCP_HTTP_CONFIG" --strict-mcp-config --allowedTools ${TOOL} --output-format stream-json --verbose`;
+const httpConfig = (listener: string) =>
+  `export MCP_HTTP_CONFIG='${JSON.stringify({ mcpServers: { everything: { type: 'http', url: `${listener}/mcp/everything` } } })}'`;
+
+describe.skipIf(skip !== null)(
+  'claude -p with a streamable-HTTP MCP server behind the listener',
+  { timeout: 180_000 },
+  () => {
+    test('the MCP traffic is captured like a provider and replays offline without the server', async () => {
+      const starts = startsFile(world.root);
+      const server = await startHttpServer(starts);
+      try {
+        up = await startFakeUpstream();
+        up.enqueue(
+          { kind: 'tool', calls: [{ name: TOOL, arguments: { message: 'mcp-ping-7' } }] },
+          { kind: 'text', text: FINAL },
+        );
+        const live = await startListener(world, [
+          '--upstream',
+          `anthropic=${up.url}`,
+          '--upstream',
+          `mcp.everything=${server.url}`,
+        ]);
+        const home = join(world.root, 'claude-home');
+        const lines = `${await envLines(world, 'claude-code')}\n${httpConfig(live.url)}`;
+        const run = await runAgent(world, 'claude-code', lines, HTTP_COMMAND, home);
+        expect(run.exitCode, run.stderr).toBe(0);
+        expect(result(run.events)).toMatchObject({ subtype: 'success', result: FINAL });
+        expect(JSON.stringify(up.received.at(-1)?.body)).toContain('Echo: mcp-ping-7');
+        await stopListener(world);
+        await server.stop();
+
+        const { steps } = await loadCassette(live.artifact);
+        expect(steps.filter((s) => s.type === 'error.event')).toEqual([]);
+        const asked = steps.find((s) => s.type === 'tool.request' && s.provider === 'anthropic');
+        const call = mcpSteps(steps).find(
+          (s) => s.type === 'tool.request' && s.endpoint === 'tools/call',
+        );
+        expect(call).toMatchObject({
+          name: 'echo',
+          call_id: 'toolu_fake0001',
+          correlation_id: asked?.correlation_id,
+          mcp: { server: 'everything', from: 'client' },
+        });
+        expect(
+          mcpSteps(steps).find((s) => s.type === 'tool.response' && s.endpoint === 'tools/call'),
+        ).toMatchObject({
+          correlation_id: asked?.correlation_id,
+          output: { content: [{ type: 'text', text: 'Echo: mcp-ping-7' }] },
+        });
+
+        // Offline: no upstream, no MCP server (killed; it started once, for the recording).
+        await up.close();
+        up = undefined;
+        const replay = await startListener(world, [
+          '--mode',
+          'replay',
+          '--cassette',
+          live.artifact,
+        ]);
+        const again = await runAgent(
+          world,
+          'claude-code',
+          `${await envLines(world, 'claude-code')}\n${httpConfig(replay.url)}`,
+          HTTP_COMMAND,
+          home,
+        );
+        expect(again.exitCode, again.stderr).toBe(0);
+        expect(result(again.events)).toMatchObject({ subtype: 'success', result: FINAL });
+        expect(
+          again.events
+            .filter((e) => e.type === 'user')
+            .map((e) => JSON.stringify(e))
+            .join('\n'),
+        ).toContain('Echo: mcp-ping-7');
+        expect(startsIn(starts)).toBe(1);
+        await stopListener(world);
+        const replayed = await loadCassette(replay.artifact);
+        expect(replayed.steps.filter((s) => s.type === 'error.event')).toEqual([]);
+      } finally {
+        await server.stop();
+      }
+    });
+  },
+);

@@ -12,7 +12,7 @@ export const EVERYTHING = resolve(
   HERE,
   '../../agents/node_modules/@modelcontextprotocol/server-everything/dist/index.js',
 );
-const LAUNCH = resolve(HERE, '../../fixtures/mcp/launch.mjs');
+export const LAUNCH = resolve(HERE, '../../fixtures/mcp/launch.mjs');
 
 /** `--mcp NAME=COMMAND` for the everything server; each start appends a line to `starts`. */
 export function everythingSpec(name: string, starts: string): string {
