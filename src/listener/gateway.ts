@@ -151,7 +151,9 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       mode === 'replay' && options.cassette
         ? {
             // Only the MCP steps are kept: the model traffic is served by the replay answerer.
-            steps: (await loadForReplay(options.cassette)).steps.filter((s) => s.provider === 'mcp'),
+            steps: (await loadForReplay(options.cassette)).steps.filter(
+              (s) => s.provider === 'mcp',
+            ),
             cassette: options.cassette,
           }
         : null,

@@ -81,8 +81,7 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
     const queue = new LineQueue();
     void options.capture.mcp(server, session, queue).catch(() => {});
     return {
-      send: (from: 'client' | 'server', text: string) =>
-        queue.push(JSON.stringify({ from, text })),
+      send: (from: 'client' | 'server', text: string) => queue.push(JSON.stringify({ from, text })),
       end: () => queue.end(),
     };
   };
@@ -171,7 +170,11 @@ export function createMcpHttp(options: McpHttpOptions): McpHttp {
       });
       up.on('end', () => {
         res.end();
-        if (!parser && json.trim() !== '' && parseLine(json.trim()).every((m) => m.kind !== 'invalid')) {
+        if (
+          !parser &&
+          json.trim() !== '' &&
+          parseLine(json.trim()).every((m) => m.kind !== 'invalid')
+        ) {
           rec?.send('server', json.trim());
         }
         rec?.end();

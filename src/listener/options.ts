@@ -5,8 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { validateMcpUpstream } from '../mcp/upstreams.ts';
 import { UsageError } from '../errors.ts';
+import { validateMcpUpstream } from '../mcp/upstreams.ts';
 import { defaultUpstreams, PROVIDER_NAMES, type ProviderName } from '../providers/index.ts';
 import { CAPTURE_FULL_WARNING } from '../redaction/index.ts';
 import {
