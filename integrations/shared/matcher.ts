@@ -59,7 +59,10 @@ export function explain(ctx: MatcherContext, error: Error): string {
   const difference = details?.difference;
   if (details?.kind !== 'mismatch' || !difference) return error.message;
   const [headline, ...rest] = error.message.split('\n');
-  const rerecord = rest.filter((l) => l.includes('re-record')).map((l) => l.trim());
+  // The re-record hint and the HTML diff's path (issue 19) outlive the runner's own layout.
+  const rerecord = rest
+    .filter((l) => l.includes('re-record') || l.startsWith('  HTML diff: '))
+    .map((l) => l.trim());
   const lines = [
     headline ?? '',
     `First difference at ${difference.path}`,

@@ -3,9 +3,15 @@
  * `expectReplayParity` from `replaykit`, plus a note in the ledger for the end-of-run report.
  */
 import path from 'node:path';
-import { expectReplayParity as coreParity, type ParityOptions } from '../../src/capture/parity.ts';
+import {
+  expectReplayParity as coreParity,
+  divergenceTrace,
+  type ParityOptions,
+} from '../../src/capture/parity.ts';
 import { ReplayKitError } from '../../src/errors.ts';
 import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
+import { displayPath } from '../../src/replay/parity.ts';
+import { writeDivergencePage } from '../../src/viewer/divergence-page.ts';
 import { suspendAuto } from './auto-cassette.ts';
 import { note } from './ledger.ts';
 
@@ -40,7 +46,24 @@ export async function checkParity(
     if (missing || diverged) {
       note({ cassette, outcome: missing ? 'missing' : 'diverged', unusedExchanges: 0 });
     }
+    if (diverged) await attachDiffPage(error);
     return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * Writes the conversation-level HTML diff of a failed check (issue 19) and names it at the end of
+ * the message, which is what the runner prints. A page that cannot be written is not a second
+ * failure: the divergence message stays the report.
+ */
+async function attachDiffPage(error: ReplayDivergenceError): Promise<void> {
+  const trace = divergenceTrace(error);
+  if (!trace) return;
+  try {
+    const page = await writeDivergencePage(error, trace);
+    error.message = `${error.message}\n  HTML diff: ${displayPath(page)}`;
+  } catch {
+    // e.g. a read-only working directory: the message above still says what differs.
   }
 }
 

@@ -11,8 +11,9 @@
  * engine it uses is replay/'s.
  */
 import { statSync } from 'node:fs';
-import type { Step } from '../cassette/schema.ts';
+import type { RunHeader, Step } from '../cassette/schema.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
+import { loadCassette } from '../pipeline/cassette.ts';
 import { createRedactor } from '../redaction/index.ts';
 import { alignTraces, compareTraces } from '../replay/compare.ts';
 import { comparedTrace } from '../replay/compared-trace.ts';
@@ -20,13 +21,14 @@ import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { IN_MEMORY_BELOW } from '../replay/index-file.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
 import { MintedBindings } from '../replay/minted.ts';
-import { recordedSteps } from '../replay/open.ts';
+import { openReplay, recordedSteps } from '../replay/open.ts';
 import {
   displayPath,
   type ReplaySummary,
   replayCassette,
   secondReplayDivergence,
 } from '../replay/parity.ts';
+import { selfReplay } from '../replay/self-replay.ts';
 import { compactStep, createMemorySink, traceHash } from '../replay/trace.ts';
 import type { RecordOptions } from './record.ts';
 import { runWithin, start } from './record.ts';
@@ -34,6 +36,41 @@ import { runWithin, start } from './record.ts';
 export interface ParityOptions extends MatchOptions {
   /** Redaction settings the cassette was recorded with (live requests are redacted the same way). */
   redact?: RecordOptions['redact'];
+}
+
+/** What a failed parity check compared: the recording, and what the run (or the replay) produced. */
+export interface DivergenceTrace {
+  cassette: string;
+  header: RunHeader;
+  recorded: Step[];
+  produced: Step[];
+}
+
+const traces = new WeakMap<object, DivergenceTrace>();
+
+/**
+ * The steps behind a `ReplayDivergenceError` that `expectReplayParity` threw, for a report that
+ * shows more than the first difference (the runners' integrations write an HTML diff from it:
+ * issue 19). Kept beside the error, not on it, so the error prints and serialises as before.
+ */
+export function divergenceTrace(error: unknown): DivergenceTrace | undefined {
+  return typeof error === 'object' && error !== null ? traces.get(error) : undefined;
+}
+
+async function traced<E extends ReplayDivergenceError>(
+  error: E,
+  cassette: string,
+  produced: () => Step[] | Promise<Step[]>,
+): Promise<E> {
+  // A cassette too large to hold stays unheld on failure too: no trace, only the message.
+  if ((statSync(cassette, { throwIfNoEntry: false })?.size ?? 0) >= IN_MEMORY_BELOW) return error;
+  try {
+    const { header, steps } = await loadCassette(cassette);
+    traces.set(error, { cassette, header, recorded: steps, produced: await produced() });
+  } catch {
+    // The error is the report; a trace that cannot be gathered only costs the extra page.
+  }
+  return error;
 }
 
 export interface ParityResult {
@@ -54,7 +91,17 @@ export async function expectReplayParity(
   run?: () => unknown,
   options: ParityOptions = {},
 ): Promise<ParityResult> {
-  if (!run) return selfParity(rpk, options);
+  if (!run) {
+    try {
+      return await selfParity(rpk, options);
+    } catch (error) {
+      if (!(error instanceof ReplayDivergenceError)) throw error;
+      throw await traced(error, rpk, async () => {
+        const opened = await openReplay(rpk, { ...options, name: displayPath(rpk) });
+        return (await selfReplay(opened)).steps;
+      });
+    }
+  }
   // A cassette too large to hold is compared on traces that keep long strings as digests (both
   // sides alike), so parity's memory stays bounded as replay's does (issue 15 item 4).
   const large = statSync(rpk, { throwIfNoEntry: false })?.size ?? 0;
@@ -84,7 +131,7 @@ export async function expectReplayParity(
   }
   const result = await recording.stop();
   const first = result.divergences[0];
-  if (first) throw first.explaining(failure);
+  if (first) throw await traced(first.explaining(failure), recording.cassette, () => sink.steps);
   if (failure !== undefined) throw failure;
   const name = displayPath(rpk);
   const steps: Step[] = [];
@@ -96,7 +143,9 @@ export async function expectReplayParity(
     against: 'run',
     served: servedBy,
   });
-  if (found) throw new ReplayDivergenceError(found);
+  if (found) {
+    throw await traced(new ReplayDivergenceError(found), recording.cassette, () => sink.steps);
+  }
   return {
     file: name,
     exchanges: result.exchanges,

@@ -2,7 +2,7 @@
  * The Vitest plugin from the packed tarball, in a fixture project run by a real `vitest`:
  * record against the fake upstream, replay offline, diverge, a missing and an unused cassette.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
@@ -88,6 +88,12 @@ describe('replaykit/vitest in a real vitest run', () => {
     expect(run.output).toContain(
       '  First difference: body.messages[0].content: expected "Hi" but got "Hello"',
     );
+    // The conversation-level HTML diff, written where reports go, named in the failure (issue 19).
+    const page = /HTML diff: (replaykit-report\/[\w.-]+-[0-9a-f]{6}\.diff\.html)/.exec(
+      run.output,
+    )?.[1];
+    expect(page, run.output).toBeDefined();
+    expect(readFileSync(path.join(project, page!), 'utf8')).toContain('"kind":"diff"');
     expect(run.output).toContain(`  diverged ${CASSETTE}`);
   }, 120_000);
 
