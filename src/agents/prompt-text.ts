@@ -28,11 +28,11 @@ const V = '<volatile>';
 const PATH = String.raw`(/[^\s\`'"<>]*[^\s\`'"<>/.,;:)])`;
 const FINDERS: { re: RegExp; kind: 'cwd' | 'home' | 'codex_home'; group?: number }[] = [
   // Claude Code: " - Primary working directory: /x/y"
-  { re: new RegExp(String.raw`Primary working directory: ${PATH}`, 'g'), kind: 'cwd' },
+  { re: new RegExp(`Primary working directory: ${PATH}`, 'g'), kind: 'cwd' },
   // Claude Code: "memory at `/home/u/.claude/projects/-x-y/memory/`" (HOME, then the cwd slug)
   { re: new RegExp(String.raw`${PATH}/\.claude/projects/`, 'g'), kind: 'home' },
   // Codex: <cwd>/x/y</cwd>, <root>/x/y</root>
-  { re: new RegExp(String.raw`<(?:cwd|root)>${PATH}</(?:cwd|root)>`, 'g'), kind: 'cwd' },
+  { re: new RegExp(`<(?:cwd|root)>${PATH}</(?:cwd|root)>`, 'g'), kind: 'cwd' },
   // Codex: "- `r0` = `/codex/home/skills/.system`"
   { re: new RegExp(String.raw`${PATH}/skills/\.system\b`, 'g'), kind: 'codex_home' },
 ];

@@ -17,7 +17,12 @@ import type { Chaos } from '../replay/chaos.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from '../replay/feed.ts';
 import { loadResponse } from '../replay/index-file.ts';
-import { type DivergenceAnswer, divergenceAnswer, liveRequest } from '../replay/live.ts';
+import {
+  type DivergenceAnswer,
+  divergenceAnswer,
+  liveRequest,
+  redactLive,
+} from '../replay/live.ts';
 import type { RecordedExchange, ReplayMatcher } from '../replay/matcher.ts';
 import { responseOf, type Served, served, textFrames } from '../replay/serve.ts';
 import { keepAsRecorded } from '../replay/trace.ts';
@@ -199,7 +204,7 @@ export class ReplayHandler implements InterceptHandler {
     const plain = liveRequest(raw, keepAsRecorded, this.#o.hosts);
     if (!plain) return { kind: 'pass' };
     const exact = this.#o.matcher.takeExact(plain.request);
-    const live = exact ? plain : { ...plain, request: this.#o.redactor.step(plain.request) };
+    const live = exact ? plain : { ...plain, request: redactLive(this.#o.redactor, plain.request) };
     const result = exact ?? this.#o.matcher.take(live.request);
     if (!result.ok && update) {
       update.goLive();

@@ -3,7 +3,9 @@
  * endpoint, the closest recorded request and the first differing JSON path with both values
  * (vcrpy's and Hoverfly's closest-miss reports, not Polly's bare "method + url").
  */
+import type { ModelRequest } from '../cassette/schema.ts';
 import { ExitCode, ReplayKitError } from '../errors.ts';
+import { blobLineDiff } from './blob-lines.ts';
 import { type Difference, firstDifference, show, structuralDiff } from './diff.ts';
 
 /** A request as a report shows it: its address, and the normalised view that was compared. */
@@ -47,11 +49,17 @@ export function describeDivergence(d: DivergenceDetails): string {
   switch (d.kind) {
     case 'mismatch': {
       const diff = d.difference;
+      // Inside a minimised blob, the first line that changed says more than two hashes.
+      const inBlob = diff?.path.includes('.$rk_blob.')
+        ? d.diff?.find((l) => l.startsWith('~ '))
+        : undefined;
       const lines = [
         `Replay divergence in ${d.cassette}: the live request does not match exchange #${d.exchange} (${where}, ${live}).`,
-        diff
-          ? `  First difference: ${diff.path}: expected ${show(diff.expected)} but got ${show(diff.actual)}`
-          : '  First difference: (none)',
+        inBlob && diff
+          ? `  First difference: ${inBlob.slice(2)} (in the minimised ${diff.path.split('.$rk_blob.')[0]})`
+          : diff
+            ? `  First difference: ${diff.path}: expected ${show(diff.expected)} but got ${show(diff.actual)}`
+            : '  First difference: (none)',
       ];
       if (d.closest) {
         lines.push(
@@ -134,18 +142,28 @@ const bodyOf = (compared: unknown): unknown =>
     ? (compared as { body: unknown }).body
     : compared;
 
-/** Builds the report for a live request against its closest recorded one. */
+/**
+ * Builds the report for a live request against its closest recorded one. Given the live request,
+ * a difference inside a minimised blob is told by the lines that changed (blob-lines.ts) instead
+ * of by its two hashes.
+ */
 export function mismatch(
   base: Omit<DivergenceDetails, 'kind' | 'difference' | 'diff' | 'closest' | 'live'>,
   expected: RequestView,
   actual: RequestView,
+  live?: ModelRequest,
 ): DivergenceDetails {
+  let diff = structuralDiff(expected.compared, actual.compared);
+  const lines = blobLineDiff(expected.compared, actual.compared, live);
+  if (lines.length > 0) {
+    diff = [...lines.map((l) => `~ ${l}`), ...diff.filter((l) => !l.includes('.$rk_blob.'))];
+  }
   return {
     ...base,
     kind: 'mismatch',
     closest: expected,
     live: actual,
     difference: firstDifference(expected.compared, actual.compared),
-    diff: structuralDiff(expected.compared, actual.compared),
+    diff,
   };
 }

@@ -6,11 +6,13 @@
  */
 import type { ModelRequest } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import { detectAgent } from '../providers/agents.ts';
 import { opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import { providerErrorBody } from '../providers/registry.ts';
 import { requestStep } from '../providers/steps.ts';
 import type { RouteInfo } from '../providers/types.ts';
 import type { Redactor } from '../redaction/index.ts';
+import { rememberLiveSource } from './blob-lines.ts';
 import type { ReplayDivergenceError } from './divergence.ts';
 
 export interface LiveRequest {
@@ -37,7 +39,21 @@ export function liveRequest(
     ({ route, request } = requestStep(raw, ctx, opaqueRoute(provider, request)));
     if (!route) return null;
   }
-  return { route, request: { ...redactor.step(request), index: 0 } };
+  return { route, request: redactLive(redactor, request) };
+}
+
+/**
+ * The live request as the cassette would hold it (redacted, minimised), remembering its
+ * unminimised text for a divergence report to quote (blob-lines.ts).
+ */
+export function redactLive(redactor: Redactor, request: Omit<ModelRequest, 'index'>): ModelRequest {
+  const out: ModelRequest = { ...redactor.step(request), index: 0 };
+  rememberLiveSource(out, () => {
+    const body = redactor.value(request.body);
+    const normalizeText = detectAgent(request)?.text({ headers: request.headers, body });
+    return { body, ...(normalizeText ? { normalizeText } : {}) };
+  });
+  return out;
 }
 
 export interface DivergenceAnswer {

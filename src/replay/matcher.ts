@@ -183,7 +183,7 @@ export class ReplayMatcher {
       }
       return {
         ok: false,
-        divergence: mismatch({ ...base, exchange: next.index }, next.view, view),
+        divergence: mismatch({ ...base, exchange: next.index }, next.view, view, live),
       };
     }
 
@@ -204,7 +204,7 @@ export class ReplayMatcher {
     }
     return {
       ok: false,
-      divergence: mismatch({ ...base, exchange: closest.index }, closest.view, view),
+      divergence: mismatch({ ...base, exchange: closest.index }, closest.view, view, live),
     };
   }
 

@@ -83,7 +83,11 @@ export function collectMinted(value: unknown, out: Set<string>, key?: string): S
   } else if (Array.isArray(value)) {
     for (const v of value) collectMinted(v, out, key);
   } else if (value !== null && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collectMinted(v, out, k);
+    for (const [k, v] of Object.entries(value)) {
+      // A minimised blob's hashes come from its text, not from the client: read as minted ids,
+      // a changed prompt inside a blob of the same size matched (issue 17).
+      if (k !== '$rk_blob') collectMinted(v, out, k);
+    }
   }
   return out;
 }
