@@ -132,6 +132,12 @@ describe.skipIf(skip !== null)('claude -p with a wrapped MCP server', { timeout:
       ]),
     );
 
+    // MCP steps sit beside the model traffic without disturbing its checks.
+    const scan = await world.cli(['scan', live.artifact]);
+    expect(scan.exitCode, scan.stdout + scan.stderr).toBe(0);
+    const parity = await world.cli(['assert', live.artifact]);
+    expect(parity.exitCode, parity.stdout + parity.stderr).toBe(0);
+
     // Fully offline: no upstream, the listener replays the model, the wrapper the MCP server.
     await up.close();
     up = undefined;
