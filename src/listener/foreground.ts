@@ -3,11 +3,13 @@
  * starts the gateway, publishes the state file, and on shutdown (HTTP or signal) drains, seals
  * and removes its own state, so a clean exit always leaves `listen status` saying "stopped".
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliName } from '../cli-name.ts';
-import { ExitCode, ReplayKitError } from '../errors.ts';
+import { ExitCode, formatMessage, ReplayKitError } from '../errors.ts';
+import { describeUpdate } from '../replay/update-cassette.ts';
 import { createListenerCapture } from './capture.ts';
 import type { CaptureSink } from './capture-hooks.ts';
 import { createGateway, type GatewayCloseResult } from './gateway.ts';
@@ -40,7 +42,8 @@ function defaultCapture(run: { artifact: string; options: ResolvedListenOptions 
   return createListenerCapture({
     artifact: run.artifact,
     redact: { capture },
-    responseSource: mode === 'live' ? 'live' : mode,
+    // Update mode's new turns are live; the ones it serves are marked `replay` each.
+    responseSource: mode === 'live' || mode === 'update' ? 'live' : mode,
     rotate: { sizeBytes: run.options.rotateSizeBytes, intervalMs: run.options.rotateIntervalMs },
     meta: {
       listener: {
@@ -91,6 +94,7 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
       capture,
       artifact,
       cassette: options.cassette,
+      chaos: options.chaos,
       ignorePaths: options.ignorePaths,
       failOnSynthetic: options.failOnSynthetic,
       timeoutMs: options.timeoutMs,
@@ -115,6 +119,9 @@ export async function runForeground(input: ForegroundOptions = {}): Promise<Fore
     clearState(options.stateDir, instanceId);
     for (const signal of SIGNALS) process.off(signal, onSignal);
     log(`stopped; artifacts: ${result.artifacts.join(', ') || '(none)'}`);
+    if (result.update && options.cassette) {
+      log(formatMessage(describeUpdate(options.cassette, result.update)));
+    }
     finish(result);
   };
   const onSignal = (signal: NodeJS.Signals) => {

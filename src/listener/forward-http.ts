@@ -25,9 +25,11 @@ export function forwardHttp(
   req: IncomingMessage,
   res: ServerResponse,
   route: GatewayRoute,
+  /** `--mode update`: the body was read, and the exchange begun, while matching it. */
+  pre?: { body: Buffer; exchange: ReturnType<typeof beginExchange> },
 ): void {
-  const { at, url, headers, rec } = beginExchange(ctx, req, route, 'http');
-  ctx.counts.requests++;
+  const { at, url, headers, rec } = pre?.exchange ?? beginExchange(ctx, req, route, 'http');
+  if (!pre) ctx.counts.requests++;
   const { policy, retries, retryBackoffMs, timeoutMs } = ctx.upstream;
   let failed = false;
   const fail = () => {
@@ -221,6 +223,11 @@ export function forwardHttp(
     upstreamReq?.destroy();
   });
 
+  if (pre) {
+    body = pre.body;
+    if (!res.destroyed) attempt(0);
+    return;
+  }
   readBody(req).then(
     (bytes) => {
       body = bytes;

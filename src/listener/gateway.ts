@@ -3,6 +3,7 @@
  * their upstreams and answers its own control routes under `/__replaykit/`. The spawned listener
  * runs exactly this; tests and embedders create it directly.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -10,6 +11,8 @@ import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
 import { MCP_PREFIX } from '../mcp/channel.ts';
 import { loadForReplay } from '../pipeline/cassette.ts';
+import { Chaos, type ChaosOptions } from '../replay/chaos.ts';
+import type { UpdateReport } from '../replay/update-cassette.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
 import { createDeferrer } from './defer.ts';
@@ -36,6 +39,7 @@ import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
 import { bindServer, sameSecret, urlFor } from './server-utils.ts';
 import type { ListenerMode, ListenerPolicy } from './state.ts';
 import { createTunnels } from './tunnel.ts';
+import { createUpdate, type ListenerUpdate } from './update.ts';
 
 export interface GatewayOptions {
   host?: string;
@@ -58,8 +62,10 @@ export interface GatewayOptions {
   onShutdown?: (result: GatewayCloseResult) => void;
   /** A capture hook threw: the traffic still flowed. */
   onCaptureFault?: (error: unknown, hook: string) => void;
-  /** `mode: 'replay'`: the cassette to serve. */
+  /** `mode: 'replay'` and `mode: 'update'`: the cassette to serve (and, updating, rewrite). */
   cassette?: string | null;
+  /** `mode: 'replay'`: chaos replay (replay/chaos.ts). */
+  chaos?: ChaosOptions | null;
   /** `mode: 'replay'`: JSON paths left out of matching (`record()`'s `ignorePaths`). */
   ignorePaths?: string[];
   failOnSynthetic?: boolean;
@@ -96,6 +102,8 @@ export interface GatewayCloseResult {
   counts: GatewayCounts;
   /** In-flight exchanges cut because they outlived the drain timeout. */
   interrupted: number;
+  /** `mode: 'update'`: what changed in the cassette. */
+  update?: UpdateReport;
 }
 
 export interface Gateway {
@@ -135,10 +143,20 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     retryBackoffMs: options.retryBackoffMs ?? 250,
   };
   let local: LocalResponder | null = null;
+  let updating: ListenerUpdate | undefined;
   if (mode === 'replay') {
     if (!options.cassette) throw new UsageError('--mode replay needs --cassette FILE.');
     const match = options.ignorePaths?.length ? { ignorePaths: options.ignorePaths } : {};
-    local = createLocalResponder(await replayAnswerer(options.cassette, match));
+    const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
+    local = createLocalResponder(await replayAnswerer(options.cassette, match, chaos));
+  } else if (mode === 'update') {
+    if (!options.cassette) throw new UsageError('--mode update needs --cassette FILE.');
+    const match = options.ignorePaths?.length ? { ignorePaths: options.ignorePaths } : {};
+    updating = await createUpdate(options.cassette, match);
+    local = createLocalResponder(updating.answer, {
+      // The context handed over is this gateway's own (`ctx`, below), agents included.
+      forward: (_c, req, res, route, pre) => forwardHttp(ctx, req, res, route, pre),
+    });
   } else if (mode === 'synthetic') {
     local = createLocalResponder((raw) => syntheticAnswer(raw), {
       failOnSynthetic: upstream.failOnSynthetic,
@@ -360,7 +378,14 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
         counts.capture_faults++;
         options.onCaptureFault?.(error, 'close');
       }
-      return { artifacts, counts: { ...counts }, interrupted };
+      let update: UpdateReport | undefined;
+      try {
+        update = await updating?.finish(artifacts);
+      } catch (error) {
+        counts.capture_faults++;
+        options.onCaptureFault?.(error, 'update');
+      }
+      return { artifacts, counts: { ...counts }, interrupted, ...(update ? { update } : {}) };
     })();
     return closing;
   }

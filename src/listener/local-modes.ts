@@ -13,11 +13,12 @@ import type { ModelResponse } from '../cassette/schema.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
 import { requestSteps } from '../providers/index.ts';
 import { createRedactor } from '../redaction/index.ts';
+import type { Chaos } from '../replay/chaos.ts';
 import { ReplayDivergenceError } from '../replay/divergence.ts';
 import { divergenceAnswer, liveRequest } from '../replay/live.ts';
 import type { MatchOptions } from '../replay/matcher.ts';
 import { openReplay } from '../replay/open.ts';
-import { textFrames } from '../replay/serve.ts';
+import { type Served, served as servedOf, textFrames } from '../replay/serve.ts';
 import type { ExchangeError, ExchangeRecorder } from './capture-hooks.ts';
 import { beginExchange, type GatewayContext } from './gateway-context.ts';
 import { readBody, serveStep } from './respond.ts';
@@ -26,7 +27,10 @@ import { syntheticResponse } from './synthetic.ts';
 
 /** What the listener answers one request with. */
 export type Answer =
-  | { kind: 'serve'; step: ModelResponse; source: 'replay' | 'synthetic' }
+  /** `served`: the step as chaos shapes it (replay/chaos.ts); absent, as recorded. */
+  | { kind: 'serve'; step: ModelResponse; source: 'replay' | 'synthetic'; served?: Served }
+  /** `--mode update` past the first divergence: the request goes to the upstream, recorded. */
+  | { kind: 'live' }
   /** The recorded exchange got no response (e.g. connection refused): drop the connection. */
   | { kind: 'drop' }
   | {
@@ -59,6 +63,7 @@ export interface LocalResponder {
 export async function replayAnswerer(
   cassette: string,
   options: MatchOptions = {},
+  chaos?: Chaos,
 ): Promise<Answerer> {
   // Bounded as record()'s replay is (issue 15): a large cassette is indexed, and each response
   // read back from the file when it is served.
@@ -87,12 +92,30 @@ export async function replayAnswerer(
         },
       };
     }
-    const stored = result.exchange.response;
+    const { exchange } = result;
+    const stored = exchange.response;
     if (!stored) return { kind: 'drop' };
-    if ('step' in stored) return { kind: 'serve', step: stored.step, source: 'replay' };
-    return opened.response(stored).then((step) => ({ kind: 'serve', step, source: 'replay' }));
+    const serve = (step: ModelResponse): Answer => {
+      if (!chaos) return { kind: 'serve', step, source: 'replay' };
+      const fault = chaos.fault(exchange.index, exchange.request.provider);
+      // The exchange stays unused: the client's retry is answered with it.
+      if (fault) matcher.release(exchange);
+      const served = fault ?? chaos.apply(servedOf(step), exchange.index, !!step.stream);
+      return { kind: 'serve', step, source: 'replay', served };
+    };
+    if ('step' in stored) return serve(stored.step);
+    return opened.response(stored).then(serve);
   };
 }
+
+/** `--mode update` past the first divergence: forwarded, with the body already read. */
+export type Forward = (
+  ctx: GatewayContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: GatewayRoute,
+  pre: { body: Buffer; exchange: ReturnType<typeof beginExchange> },
+) => void;
 
 /** `--mode synthetic` (and the `synthetic_allowed` fallback). */
 export function syntheticAnswer(raw: RawRequest): Answer {
@@ -120,7 +143,7 @@ export function syntheticAnswer(raw: RawRequest): Answer {
 
 export function createLocalResponder(
   answer: Answerer,
-  options: { failOnSynthetic?: boolean } = {},
+  options: { failOnSynthetic?: boolean; forward?: Forward } = {},
 ): LocalResponder {
   const wss = new WebSocketServer({ noServer: true });
   const sockets = new Set<WebSocket>();
@@ -140,7 +163,8 @@ export function createLocalResponder(
 
   return {
     http(ctx, req, res, route) {
-      const { at, url, headers, rec } = beginExchange(ctx, req, route, 'http');
+      const exchange = beginExchange(ctx, req, route, 'http');
+      const { at, url, headers, rec } = exchange;
       ctx.counts.requests++;
       const done = ctx.track(() => res.destroy());
       res.once('close', done);
@@ -156,8 +180,12 @@ export function createLocalResponder(
               transport: 'http',
             };
             const a = await answer(raw, ctx);
+            if (a.kind === 'live') {
+              if (options.forward) return options.forward(ctx, req, res, route, { body, exchange });
+              return void res.destroy();
+            }
             served(ctx, rec, a, at);
-            if (a.kind === 'serve') return serveStep(res, a.step, rec, at);
+            if (a.kind === 'serve') return serveStep(res, a.step, rec, at, {}, a.served);
             if (a.kind === 'drop') {
               rec.error(
                 {
@@ -203,6 +231,19 @@ export function createLocalResponder(
         const reply = (a: Answer) => {
           served(ctx, rec, a, at);
           if (a.kind === 'drop') return client.terminate();
+          if (a.kind === 'live') {
+            // Update mode records new turns over HTTP only (docs/CLI.md).
+            return client.send(
+              JSON.stringify({
+                type: 'error',
+                status: 501,
+                error: {
+                  message:
+                    '[replaykit] Failed to update this WebSocket turn: --mode update re-records over HTTP only. Re-record it with --mode live.',
+                },
+              }),
+            );
+          }
           if (a.kind === 'error') {
             // The Responses WebSocket reports failures as an `error` frame on the open socket.
             rec.note(a.note, at());

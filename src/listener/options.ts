@@ -3,12 +3,15 @@
  * `startListener` (in the parent, so mistakes surface before anything is spawned) and the
  * foreground process.
  */
+
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { assertModeAllowed } from '../capture/mode.ts';
 import { UsageError } from '../errors.ts';
 import { validateMcpUpstream } from '../mcp/upstreams.ts';
 import { defaultUpstreams, PROVIDER_NAMES, type ProviderName } from '../providers/index.ts';
 import { CAPTURE_FULL_WARNING } from '../redaction/index.ts';
+import { Chaos, type ChaosOptions, parseChaos } from '../replay/chaos.ts';
 import {
   LISTENER_MODES,
   LISTENER_POLICIES,
@@ -36,8 +39,10 @@ export interface ListenOptions {
   /** Directory for the artifacts (.rpk). Default `./.replaykit/recordings`. */
   out?: string;
   mode?: ListenerMode;
-  /** Required by `mode: 'replay'`. */
+  /** Required by `mode: 'replay'` and `mode: 'update'`. */
   cassette?: string;
+  /** `mode: 'replay'`: chaos replay, `seed=N,chunking=...` or the options (replay/chaos.ts). */
+  chaos?: string | ChaosOptions;
   /** `mode: 'replay'`: JSON paths left out of matching, as `record()`'s `ignorePaths`. */
   ignorePaths?: string[];
   /** Per-provider upstream base URLs (origin, optionally with a base path). */
@@ -71,6 +76,7 @@ export interface ResolvedListenOptions {
   out: string;
   mode: ListenerMode;
   cassette: string | null;
+  chaos: ChaosOptions | null;
   ignorePaths: string[];
   upstreams: Record<UpstreamProvider, string>;
   mcpUpstreams: Record<string, string>;
@@ -112,15 +118,27 @@ export function resolveListenOptions(
       `Invalid --policy "${policy}": expected one of ${LISTENER_POLICIES.join(', ')}.`,
     );
   }
-  if (mode === 'replay' && !options.cassette) {
-    throw new UsageError('--mode replay needs --cassette FILE: the cassette to serve.');
+  const servesCassette = mode === 'replay' || mode === 'update';
+  if (servesCassette && !options.cassette) {
+    throw new UsageError(`--mode ${mode} needs --cassette FILE: the cassette to serve.`);
   }
-  if (options.cassette && mode !== 'replay') {
-    throw new UsageError('--cassette only applies to --mode replay.');
+  if (options.cassette && !servesCassette) {
+    throw new UsageError('--cassette only applies to --mode replay and --mode update.');
   }
-  if (options.ignorePaths?.length && mode !== 'replay') {
-    throw new UsageError('--ignore-path only applies to --mode replay.');
+  if (options.ignorePaths?.length && !servesCassette) {
+    throw new UsageError('--ignore-path only applies to --mode replay and --mode update.');
   }
+  if (options.chaos !== undefined && mode !== 'replay') {
+    throw new UsageError('--chaos only applies to --mode replay.');
+  }
+  if (options.cassette)
+    assertModeAllowed(mode === 'update' ? 'update' : 'replay', options.cassette, env);
+  const chaos =
+    options.chaos === undefined
+      ? null
+      : typeof options.chaos === 'string'
+        ? parseChaos(options.chaos)
+        : new Chaos(options.chaos).options;
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token || env.REPLAYKIT_LISTENER_TOKEN || null;
   if (!isLoopbackHost(host)) {
@@ -171,6 +189,7 @@ export function resolveListenOptions(
     out: resolve(options.out ?? '.replaykit/recordings'),
     mode,
     cassette: options.cassette ? resolve(options.cassette) : null,
+    chaos,
     ignorePaths: options.ignorePaths ?? [],
     upstreams,
     mcpUpstreams: Object.fromEntries(

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModelResponse } from '../cassette/schema.ts';
-import { toResponse } from '../replay/serve.ts';
+import { responseOf, type Served, toResponse } from '../replay/serve.ts';
 import type { ExchangeRecorder } from './capture-hooks.ts';
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -25,15 +25,18 @@ export async function serveStep(
   rec: Required<ExchangeRecorder>,
   at: () => number,
   extraHeaders: Record<string, string> = {},
+  /** The answer as chaos replay shapes it (re-chunked, cut, delayed, or an error status). */
+  served?: Served,
 ): Promise<void> {
-  const response = toResponse(step);
+  const response = served ? responseOf(served) : toResponse(step);
+  const status = served?.status ?? step.status;
   const headers: Record<string, string> = { ...extraHeaders };
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
-  res.writeHead(step.status, headers);
+  res.writeHead(status, headers);
   res.flushHeaders();
-  rec.responseHead(step.status, headers, at());
+  rec.responseHead(status, headers, at());
   if (!response.body) {
     res.end();
     rec.responseEnd(at());

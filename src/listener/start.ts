@@ -3,11 +3,13 @@
  * output to a log file in the state directory) and returns once the child's health endpoint
  * answers with the identity the child published in the state file.
  */
+
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ExitCode, ReplayKitError } from '../errors.ts';
+import { describeChaos } from '../replay/chaos.ts';
 import { alreadyRunning } from './foreground.ts';
 import { type ListenOptions, type ResolvedListenOptions, resolveListenOptions } from './options.ts';
 import {
@@ -140,6 +142,7 @@ export function childArgs(o: ResolvedListenOptions): string[] {
   for (const [name, url] of Object.entries(o.mcpUpstreams))
     args.push('--upstream', `mcp.${name}=${url}`);
   if (o.cassette) args.push('--cassette', o.cassette);
+  if (o.chaos) args.push('--chaos', describeChaos(o.chaos));
   for (const p of o.ignorePaths) args.push('--ignore-path', p);
   if (o.failOnSynthetic) args.push('--fail-on-synthetic');
   if (o.allowRemote) args.push('--allow-remote');

@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 
-export const LISTENER_MODES = ['live', 'synthetic', 'replay'] as const;
+export const LISTENER_MODES = ['live', 'synthetic', 'replay', 'update'] as const;
 export type ListenerMode = (typeof LISTENER_MODES)[number];
 export const LISTENER_POLICIES = ['live_only', 'best_effort', 'synthetic_allowed'] as const;
 export type ListenerPolicy = (typeof LISTENER_POLICIES)[number];

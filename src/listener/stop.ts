@@ -3,7 +3,9 @@
  * the same on Windows, where a detached process cannot be sent SIGTERM), then make sure the
  * process is gone. Only a listener whose identity was just proven is ever killed.
  */
+
 import { ExitCode, ReplayKitError } from '../errors.ts';
+import type { UpdateReport } from '../replay/update-cassette.ts';
 import type { GatewayCloseResult } from './gateway.ts';
 import type { GatewayCounts } from './gateway-context.ts';
 import { clearState, resolveStateDir } from './state.ts';
@@ -30,6 +32,8 @@ export interface StopResult {
   /** The run used `--fail-on-synthetic` and served synthetic responses: a failure. */
   synthetic_failure: boolean;
   message: string;
+  /** `--mode update`: what changed in the cassette. */
+  update?: UpdateReport;
 }
 
 export async function stopListener(options: StopOptions = {}): Promise<StopResult> {
@@ -85,6 +89,7 @@ export async function stopListener(options: StopOptions = {}): Promise<StopResul
     interrupted: result?.interrupted ?? 0,
     forced,
     synthetic_failure: state.fail_on_synthetic && (counts?.synthetic ?? 0) > 0,
+    ...(result?.update ? { update: result.update } : {}),
     message: forced
       ? `Stopped the listener at ${state.url} (pid ${state.pid}) by force: it did not shut down cleanly.`
       : `Stopped the listener at ${state.url} (pid ${state.pid}).`,

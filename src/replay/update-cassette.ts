@@ -88,14 +88,20 @@ export function updateReport(before: number, kept: number, recorded: number): Up
 
 /** One line for the end of the run: `Updated "x.rpk": kept 2 (#0-#1), replaced 1 (#2), ...`. */
 export function describeUpdate(file: string, report: UpdateReport): string {
+  const { replaced, added, dropped } = report;
+  const changed = replaced.length + added.length + dropped.length > 0;
+  return `Updated "${shown(file)}"${changed ? '' : ' (unchanged)'}: ${describeChanges(report)}`;
+}
+
+/** `kept 2 (#0-#1), replaced 1 (#2), added 0, dropped 0`. */
+export function describeChanges(report: UpdateReport): string {
   const part = (name: string, list: number[]) => {
     if (list.length === 0) return `${name} 0`;
     const span = list.length === 1 ? `#${list[0]}` : `#${list[0]}-#${list.at(-1)}`;
     return `${name} ${list.length} (${span})`;
   };
   const { kept, replaced, added, dropped } = report;
-  const changed = replaced.length + added.length + dropped.length > 0;
-  return `Updated "${shown(file)}"${changed ? '' : ' (unchanged)'}: ${part('kept', kept)}, ${part('replaced', replaced)}, ${part('added', added)}, ${part('dropped', dropped)}`;
+  return `${part('kept', kept)}, ${part('replaced', replaced)}, ${part('added', added)}, ${part('dropped', dropped)}`;
 }
 
 const shown = (file: string) => path.relative(process.cwd(), file) || file;

@@ -2,6 +2,7 @@
  * `replaypack listen start|status|stop|env`: argument parsing and printing only; the behaviour
  * lives in `replaykit/listener`, which returns plain objects that `--json` prints as they are.
  */
+
 import { realpathSync } from 'node:fs';
 import { defineCommand } from 'citty';
 import { cliName } from '../../cli-name.ts';
@@ -17,6 +18,7 @@ import {
   stopListener,
 } from '../../listener/index.ts';
 import { splitMcpUpstreams } from '../../mcp/upstreams.ts';
+import { describeChanges, describeUpdate } from '../../replay/update-cassette.ts';
 import { ignorePathArg, repeated } from '../args.ts';
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -32,8 +34,17 @@ const start = defineCommand({
     port: { type: 'string', description: 'Port to bind; 0 picks a free one', default: '8790' },
     host: { type: 'string', description: 'Interface to bind', default: '127.0.0.1' },
     out: { type: 'string', description: 'Directory for the .rpk artifacts' },
-    mode: { type: 'enum', options: ['live', 'synthetic', 'replay'], description: 'Gateway mode' },
-    cassette: { type: 'string', description: 'Cassette to serve (--mode replay)' },
+    mode: {
+      type: 'enum',
+      options: ['live', 'synthetic', 'replay', 'update'],
+      description: 'Gateway mode',
+    },
+    cassette: { type: 'string', description: 'Cassette to serve (--mode replay, --mode update)' },
+    chaos: {
+      type: 'string',
+      description:
+        'Chaos replay: seed=N[,chunking=byte|random|N][,cutAfterEvents=N][,latencyMs=N|MIN-MAX][,status=429|500|503]',
+    },
     'ignore-path': {
       ...ignorePathArg,
       description: `${ignorePathArg.description} (--mode replay)`,
@@ -78,6 +89,7 @@ const start = defineCommand({
       allowRemote: Boolean(args['allow-remote']),
       ...(args.out ? { out: args.out } : {}),
       ...(args.cassette ? { cassette: args.cassette } : {}),
+      ...(args.chaos ? { chaos: args.chaos } : {}),
       ...(args.token ? { token: args.token } : {}),
       ...(args.capture ? { capture: args.capture as 'minimal' | 'full' } : {}),
       ...(args['rotate-size'] ? { rotateSize: args['rotate-size'] } : {}),
@@ -99,7 +111,12 @@ const start = defineCommand({
         );
       const result = await run.stopped;
       if (args.json) printJson({ status: 'stopped', ...result });
-      else out(`Listener stopped. Artifacts: ${result.artifacts.join(', ') || '(none)'}`);
+      else {
+        out(`Listener stopped. Artifacts: ${result.artifacts.join(', ') || '(none)'}`);
+        if (result.update && options.cassette) {
+          out(describeUpdate(options.cassette, result.update));
+        }
+      }
       return;
     }
     const r = await startListener({ ...options, cliEntry: process.argv[1] as string });
@@ -152,6 +169,7 @@ const stop = defineCommand({
     else {
       out(r.message);
       for (const a of r.artifacts) out(`  artifact ${a}`);
+      if (r.update) out(`  cassette  ${describeChanges(r.update)}`);
       if (r.interrupted > 0)
         out(`  ${r.interrupted} in-flight exchange(s) cut at the drain timeout`);
     }
