@@ -104,11 +104,11 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
     const provider = `model_providers.replaykit={name="replaykit", base_url="${base}", env_key="OPENAI_API_KEY", wire_api="responses", supports_websockets=false}`;
     lines.push(
       `${comment} Codex ignores OPENAI_BASE_URL. Run it with:`,
-      `${comment}   codex ${agentArgs.map((a) => arg(shell, a)).join(' ')} exec ...`,
+      `${comment}   codex ${agentArgs.map((a) => arg(shell, a)).join(' ')} exec --skip-git-repo-check ...`,
       `${comment} or put this line in $CODEX_HOME/config.toml (default ~/.codex/config.toml):`,
       `${comment}   openai_base_url = "${base}"`,
       `${comment} or, for plain HTTP/SSE without the WebSocket attempts, a custom provider:`,
-      `${comment}   codex -c model_provider=replaykit -c ${arg(shell, provider)}${mcpArgs.map((a) => ` ${arg(shell, a)}`).join('')} exec ...`,
+      `${comment}   codex -c model_provider=replaykit -c ${arg(shell, provider)}${mcpArgs.map((a) => ` ${arg(shell, a)}`).join('')} exec --skip-git-repo-check ...`,
     );
   }
   return {

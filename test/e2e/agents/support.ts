@@ -124,8 +124,8 @@ export async function envLines(world: World, agent: AgentCli): Promise<string> {
 export function codexCommand(lines: string, which: 0 | 1): string {
   const commands = lines
     .split('\n')
-    .filter((l) => /^#\s+codex .* exec \.\.\.$/.test(l))
-    .map((l) => l.replace(/^#\s+/, '').replace(/ exec \.\.\.$/, ''));
+    .filter((l) => /^#\s+codex .* exec --skip-git-repo-check \.\.\.$/.test(l))
+    .map((l) => l.replace(/^#\s+/, '').replace(/ exec --skip-git-repo-check \.\.\.$/, ''));
   const command = commands[which];
   if (!command) throw new Error(`listen env printed no codex command #${which}:\n${lines}`);
   return command;
