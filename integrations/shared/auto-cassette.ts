@@ -97,6 +97,7 @@ async function start(cassette: string, root: string, options: AutoOptions): Prom
         cassette,
         outcome: diverged ? 'diverged' : 'replayed',
         unusedExchanges: result.unused.length,
+        ...(result.served?.length ? { served: result.served } : {}),
       });
       return diverged;
     },

@@ -2,6 +2,8 @@
  * What the tests of one worker did with cassettes, for the end-of-run report. Each runner moves
  * the entries to its main process its own way (Vitest: task meta; Jest: a file per test file).
  */
+import type { ServedUsage } from '../../src/capture/record.ts';
+
 export type CassetteOutcome = 'replayed' | 'recorded' | 'missing' | 'diverged';
 
 export interface LedgerEntry {
@@ -10,6 +12,8 @@ export interface LedgerEntry {
   outcome: CassetteOutcome;
   /** Recorded exchanges that the test never requested (replay mode). */
   unusedExchanges: number;
+  /** Replay mode: usage of the responses served, for the tokens and cost line. */
+  served?: ServedUsage[];
 }
 
 /**

@@ -19,7 +19,8 @@ import { createRedactor, type RedactorOptions } from '../redaction/index.ts';
 import { Chaos, type ChaosOptions } from '../replay/chaos.ts';
 import type { ReplayDivergenceError } from '../replay/divergence.ts';
 import { describeDivergence } from '../replay/divergence.ts';
-import type { MatchOptions } from '../replay/matcher.ts';
+import { loadResponse } from '../replay/index-file.ts';
+import type { MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
 import type { MintedBindings } from '../replay/minted.ts';
 import { openReplay } from '../replay/open.ts';
 import type { UpdateReport } from '../replay/update-cassette.ts';
@@ -82,6 +83,18 @@ export interface RecordResult {
   divergences: ReplayDivergenceError[];
   /** Update mode: which recorded exchanges were kept, replaced, added and dropped. */
   update?: UpdateReport;
+  /**
+   * Replay mode: the usage block of each response served (`times` how often), for the report of
+   * tokens served from cassettes and what they would have cost live (issue 20 item 4).
+   */
+  served?: ServedUsage[];
+}
+
+export interface ServedUsage {
+  provider: string;
+  model: string | null;
+  usage: Record<string, unknown>;
+  times: number;
 }
 
 export interface Recording {
@@ -297,6 +310,7 @@ async function startReplay(
           url: e.request.url,
         })),
         divergences: handler.divergences,
+        served: await servedUsage(matcher.exchanges),
       };
       if (handler.failures[0]) throw handler.failures[0];
       return result;
@@ -381,4 +395,18 @@ function unusedError(result: RecordResult): ReplayKitError {
       closest: { method: first.method, url: first.url, compared: null },
     }),
   );
+}
+
+async function servedUsage(exchanges: ReplayMatcher['exchanges']): Promise<ServedUsage[]> {
+  const out: ServedUsage[] = [];
+  for (const e of exchanges) {
+    if (e.served === 0 || !e.response) continue;
+    // A large cassette keeps responses on disk: read back only those served (once each).
+    const response = await loadResponse(e.response);
+    const usage = response.assembled?.usage;
+    if (!usage) continue;
+    const model = response.assembled?.model ?? e.request.model ?? null;
+    out.push({ provider: e.request.provider, model, usage, times: e.served });
+  }
+  return out;
 }
