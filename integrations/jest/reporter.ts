@@ -6,6 +6,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writeLastRun } from '../../src/cassette/last-run.ts';
+import { loadPriceTableSync } from '../../src/pricing/table.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import type { LedgerEntry } from '../shared/ledger.ts';
 import { DEFAULT_DIR, type ReplayKitOptions } from '../shared/options.ts';
@@ -64,11 +66,15 @@ export default class ReplayKitReporter {
     const files = results.testResults
       .map((r) => path.relative(this.#root, r.testFilePath).split(path.sep).join('/'))
       .join(' ');
-    const text = formatReport(
-      buildReport(entries, folders, owned),
-      process.cwd(),
-      `REPLAYKIT_MODE=record jest ${files}`,
-    );
+    const cassetteRoot = path.join(this.#root, this.#o.cassetteDir ?? DEFAULT_DIR);
+    const report = buildReport(entries, {
+      folders,
+      owned,
+      ...(this.#o.autoCassette ? { root: this.#root, cassetteRoot } : {}),
+      ...(this.#o.prices ? { prices: loadPriceTableSync(this.#o.prices, this.#root) } : {}),
+    });
+    writeLastRun(this.#root, cassetteRoot, report);
+    const text = formatReport(report, process.cwd(), `REPLAYKIT_MODE=record jest ${files}`);
     if (text) process.stderr.write(`\n${text}`);
   }
 }

@@ -11,6 +11,11 @@ export interface ReplayKitOptions {
   cassetteDir?: string;
   /** Print the cassettes used / missing / unused at the end of the run. Default true. */
   report?: boolean;
+  /**
+   * A price table JSON (relative to the project root) merged over the built-in one, for the
+   * report's tokens-and-cost line (docs/CLI.md, price tables).
+   */
+  prices?: string;
   /** Matching for `autoCassette` scopes (see `record()`). */
   match?: MatchMode;
   allowRepeats?: boolean;

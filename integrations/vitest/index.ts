@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertSupportedNode } from '../../src/node-version.ts';
+import { loadPriceTableSync } from '../../src/pricing/table.ts';
 import { DEFAULT_DIR, type ReplayKitOptions } from '../shared/options.ts';
 import { CassetteReporter } from './reporter.ts';
 
@@ -64,6 +65,9 @@ export function replaykit(options: ReplayKitOptions = {}): ReplayKitPlugin {
         root: vitest.config.root,
         dir: options.cassetteDir ?? DEFAULT_DIR,
         autoCassette: options.autoCassette === true,
+        ...(options.prices
+          ? { prices: loadPriceTableSync(options.prices, vitest.config.root) }
+          : {}),
       });
       // Vitest creates its reporters from the config after this hook in 3.2+; add it to the live
       // list too in case a version created them before. The reporter ignores a second call.

@@ -1,5 +1,7 @@
 /** The Vitest reporter behind the end-of-run cassette report (added by the plugin). */
 import path from 'node:path';
+import { writeLastRun } from '../../src/cassette/last-run.ts';
+import type { PriceTable } from '../../src/pricing/index.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import type { LedgerEntry } from '../shared/ledger.ts';
 import { buildReport, formatReport } from '../shared/report.ts';
@@ -21,6 +23,7 @@ export interface ReporterOptions {
   root: string;
   dir: string;
   autoCassette: boolean;
+  prices?: PriceTable;
 }
 
 export class CassetteReporter {
@@ -54,11 +57,15 @@ export class CassetteReporter {
       }
     }
     const files = modules.map((m) => path.relative(this.#o.root, m.moduleId)).join(' ');
-    const text = formatReport(
-      buildReport(entries, folders, owned),
-      process.cwd(),
-      `REPLAYKIT_MODE=record vitest run ${files}`,
-    );
+    const cassetteRoot = path.join(this.#o.root, this.#o.dir);
+    const report = buildReport(entries, {
+      folders,
+      owned,
+      ...(this.#o.autoCassette ? { root: this.#o.root, cassetteRoot } : {}),
+      ...(this.#o.prices ? { prices: this.#o.prices } : {}),
+    });
+    writeLastRun(this.#o.root, cassetteRoot, report);
+    const text = formatReport(report, process.cwd(), `REPLAYKIT_MODE=record vitest run ${files}`);
     if (text) process.stdout.write(`\n${text}`);
   }
 

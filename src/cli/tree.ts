@@ -17,6 +17,7 @@ export const replaypack = defineCommand({
   subCommands: {
     ingest: () => load(import('./commands/ingest.ts')),
     assert: () => load(import('./commands/assert.ts')),
+    cassettes: () => load(import('./commands/cassettes.ts')),
     diff: () => load(import('./commands/diff.ts')),
     inspect: () => load(import('./commands/inspect.ts')),
     listen: () => load(import('./commands/listen.ts')),

@@ -3,6 +3,7 @@ export { BUILT_IN_PRICES } from './prices.ts';
 export { stepUsageCounter } from './steps.ts';
 export {
   loadPriceTable,
+  loadPriceTableSync,
   type ModelPrice,
   mergePrices,
   type PriceMatch,

@@ -3,6 +3,7 @@
  * override file has the same shape and is merged over it, so a new model or a price change needs
  * no release (issue 20 item 4: "the same dated, overridable price table as the viewer").
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -75,16 +76,33 @@ export function mergePrices(
 /** Reads a `--prices FILE` override; a relative path resolves against `cwd`. */
 export async function loadPriceTable(file: string, cwd = process.cwd()): Promise<PriceTable> {
   const full = path.resolve(cwd, file);
+  return parsePriceTable(
+    full,
+    await readFile(full, 'utf8').catch((e: unknown) => readFailed(full, e)),
+  );
+}
+
+/** As `loadPriceTable`, for the end-of-run reports (runner hooks that may not await). */
+export function loadPriceTableSync(file: string, cwd = process.cwd()): PriceTable {
+  const full = path.resolve(cwd, file);
   let text: string;
   try {
-    text = await readFile(full, 'utf8');
+    text = readFileSync(full, 'utf8');
   } catch (error) {
-    throw new ReplayKitError(
-      'E_PRICES_READ',
-      `Failed to read price table "${full}": ${(error as NodeJS.ErrnoException).code ?? String(error)}. Check the path given to --prices.`,
-      { cause: error },
-    );
+    readFailed(full, error);
   }
+  return parsePriceTable(full, text);
+}
+
+function readFailed(full: string, error: unknown): never {
+  throw new ReplayKitError(
+    'E_PRICES_READ',
+    `Failed to read price table "${full}": ${(error as NodeJS.ErrnoException).code ?? String(error)}. Check the path given to --prices.`,
+    { cause: error },
+  );
+}
+
+function parsePriceTable(full: string, text: string): PriceTable {
   let json: unknown;
   try {
     json = JSON.parse(text);

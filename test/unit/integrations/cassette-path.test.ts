@@ -39,8 +39,7 @@ describe('the end-of-run report', () => {
         { cassette: file, outcome: 'replayed', unusedExchanges: 0 },
         { cassette: file, outcome: 'diverged', unusedExchanges: 2 },
       ],
-      [],
-      new Set(),
+      { folders: [], owned: new Set() },
     );
     expect(formatReport(report, process.cwd(), 'REPLAYKIT_MODE=record vitest run')).toBe(
       [
@@ -49,6 +48,8 @@ describe('the end-of-run report', () => {
         '',
       ].join('\n'),
     );
-    expect(formatReport(buildReport([], [], new Set()), process.cwd(), '')).toBe('');
+    expect(
+      formatReport(buildReport([], { folders: [], owned: new Set() }), process.cwd(), ''),
+    ).toBe('');
   });
 });
