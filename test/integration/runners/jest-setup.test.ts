@@ -137,6 +137,26 @@ describe('replaykit/jest in real jest runs', () => {
     expect(b.exitCode).toBe(0);
     expect(a.output).toContain(`  replayed ${CJS_CASSETTE}`);
     expect(b.output).toContain(`  replayed ${ESM_CASSETTE}`);
+    // Issue 20 item 4: the tokens served from cassettes and their live cost, as of the table's date.
+    for (const run of [a, b]) {
+      expect(run.output).toMatch(
+        /\[replaykit\] served from cassettes: [\d,]+ tokens \([\d,]+ in, [\d,]+ out\), \$\d+\.\d+ if live \(prices of \d{4}-\d{2}-\d{2}\)/,
+      );
+    }
+  }, 120_000);
+
+  test('the report lists a cassette whose test file is gone as unused (issue 20 item 3)', async () => {
+    const gone = 'cassettes/deleted.test.ts/old-test.rpk';
+    mkdirSync(path.join(cjs, 'cassettes/deleted.test.ts'), { recursive: true });
+    copyFileSync(path.join(cjs, CJS_CASSETTE), path.join(cjs, gone));
+    try {
+      const run = await runIn(cjs, JEST, { REPLAYKIT_MODE: 'replay', FAKE_URL: offline });
+      expect(run.exitCode, run.output).toBe(0);
+      expect(run.output).toContain('[replaykit] cassettes: 1 used, 0 missing, 1 unused');
+      expect(run.output).toContain(`  unused   ${gone}`);
+    } finally {
+      rmSync(path.join(cjs, 'cassettes/deleted.test.ts'), { recursive: true, force: true });
+    }
   }, 120_000);
 
   test('a changed request fails with the first divergence in the Jest format', async () => {
