@@ -18,6 +18,7 @@ const OPTIONS = [
   'unhandled',
   'replaySpeed',
   'redact',
+  'chaos',
   'meta',
   'env',
 ] as const satisfies readonly (keyof RecordOptions)[];
