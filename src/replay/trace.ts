@@ -103,7 +103,10 @@ export function compactStep<T>(step: T): T {
     if (typeof value === 'string') {
       if (value.length <= HELD_STRING) return value;
       const digest = createHash('sha256').update(value).digest('hex').slice(0, 32);
-      return `${value.slice(0, 80)}… [${value.length} chars, sha256 ${digest}]`;
+      // A copy, not a slice: V8 keeps a slice's whole parent string alive, which would hold the
+      // very text this digest exists to let go of.
+      const prefix = Buffer.from(value.slice(0, 80)).toString();
+      return `${prefix}… [${value.length} chars, sha256 ${digest}]`;
     }
     if (Array.isArray(value)) return value.map(walk);
     if (value === null || typeof value !== 'object') return value;

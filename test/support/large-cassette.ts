@@ -5,6 +5,15 @@
  */
 import { createCassetteWriter } from '../../src/cassette/writer.ts';
 import { normalizeStep } from '../../src/pipeline/canonical.ts';
+import { assembleBody, type RouteInfo } from '../../src/providers/index.ts';
+
+const ROUTE: RouteInfo = {
+  provider: 'openai',
+  endpoint: 'chat.completions',
+  model: 'gpt-4o-mini',
+  stream: false,
+  streamFormat: null,
+};
 
 export function writeLargeChatCassette(
   file: string,
@@ -41,24 +50,27 @@ export function writeLargeChatCassette(
       headers: { 'content-type': 'application/json' },
       body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: `question ${i}` }] },
     });
+    const body = {
+      id: `c${i}`,
+      object: 'chat.completion',
+      created: 0,
+      model: 'gpt-4o-mini',
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: options.answer(i) },
+          finish_reason: 'stop',
+        },
+      ],
+    };
     writer.append({
       ...base,
       type: 'model.response',
       status: 200,
       headers: { 'content-type': 'application/json' },
-      body: {
-        id: `c${i}`,
-        object: 'chat.completion',
-        created: 0,
-        model: 'gpt-4o-mini',
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: options.answer(i) },
-            finish_reason: 'stop',
-          },
-        ],
-      },
+      body,
+      // As the recorder writes it, so the cassette is one its own replay reproduces (parity).
+      assembled: assembleBody(ROUTE, body),
     });
   }
   writer.seal();

@@ -16,7 +16,7 @@ import { writeLargeChatCassette } from '../../support/large-cassette.ts';
 const dir = mkdtempSync(join(tmpdir(), 'rk-large-replay-'));
 const file = join(dir, 'large.rpk');
 const BODY = 200_000;
-const COUNT = 340;
+const COUNT = 170;
 const filler = 'lorem ipsum '.repeat(BODY / 12);
 
 beforeAll(() => {
@@ -85,3 +85,37 @@ test('a response the listener can no longer read back fails that request, and th
     await gateway.close();
   }
 }, 120_000);
+
+// Issue 15 item 4: every replay path in bounded memory, not record() and the listener alone.
+const CLI = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+
+test('replaypack replay self-replays the same 64 MB cassette under a 48 MB heap', async () => {
+  const r = await execa(
+    process.execPath,
+    ['--max-old-space-size=48', CLI, 'replay', file, '--json'],
+    {
+      reject: false,
+    },
+  );
+  expect(r.stderr).toBe('');
+  const summary = JSON.parse(String(r.stdout));
+  expect(summary).toMatchObject({ exchanges: COUNT, served: COUNT, equal: true, divergences: [] });
+  expect(summary.recorded_hash).toBe(summary.replayed_hash);
+}, 240_000);
+
+test('replaypack assert passes on the same 64 MB cassette under a 48 MB heap', async () => {
+  const r = await execa(process.execPath, ['--max-old-space-size=48', CLI, 'assert', file], {
+    reject: false,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.exitCode).toBe(0);
+}, 240_000);
+
+test('expectReplayParity self-replays the same 64 MB cassette twice under a 48 MB heap', async () => {
+  const script = fileURLToPath(new URL('./fixtures/parity-large.ts', import.meta.url));
+  const r = await execa(process.execPath, ['--max-old-space-size=48', script, file], {
+    reject: false,
+  });
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(String(r.stdout))).toEqual({ exchanges: COUNT, hash: 64 });
+}, 240_000);
