@@ -24,7 +24,7 @@ test.each([
   const r = await replaypack(['listen', 'start', '--mode', 'nonsense'], { env });
   expect(r.exitCode).toBe(2);
   expect(r.stderr).toBe(
-    '[replaykit] Invalid value for argument: --mode (nonsense). Expected one of: live, synthetic, replay. Run "npx replaypack listen start --help" for usage.',
+    '[replaykit] Invalid value for argument: --mode (nonsense). Expected one of: live, synthetic, replay, update. Run "npx replaypack listen start --help" for usage.',
   );
 });
 
