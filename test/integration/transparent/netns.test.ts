@@ -263,6 +263,62 @@ describe('transparent mode in a Linux network namespace (nftables)', () => {
     240_000,
   );
 
+  it('records the same request steps, redacted the same way, as the passive listener does for the same client', async () => {
+    const requestsOf = (file: string) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((st) => st.type === 'model.request')
+        .map(({ provider, endpoint, method, url, transport, stream, model, headers, body }) => ({
+          provider,
+          endpoint,
+          method,
+          url,
+          transport,
+          stream,
+          model,
+          headers,
+          body,
+        }));
+    // Transparent: no base URL.
+    const home = newHome();
+    const started = await start(home);
+    const sdk = await ns.exec(NODE, [here('./sdk-client.ts')], {
+      env: { NODE_EXTRA_CA_CERTS: started.json.ca.path },
+    });
+    expect(sdk.exitCode, sdk.stderr).toBe(0);
+    const transparent = (await cli(home, ['stop', '--json'])).json.artifacts[0] as string;
+    // Passive: the same program, routed by base URL to a listener forwarding to the same hosts.
+    const passiveHome = newHome();
+    const env = { REPLAYKIT_HOME: passiveHome, NODE_EXTRA_CA_CERTS: upstreamCa };
+    const passiveStart = await ns.exec(
+      NODE,
+      [CLI_ENTRY, 'listen', 'start', '--port', '0', '--json', '--out', join(passiveHome, 'out')],
+      { env, cwd: passiveHome },
+    );
+    expect(passiveStart.exitCode, passiveStart.stderr).toBe(0);
+    const url = JSON.parse(passiveStart.stdout).url as string;
+    const routed = await ns.exec(NODE, [here('./sdk-client.ts')], {
+      env: { OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_BASE_URL: url },
+    });
+    const passiveStop = await ns.exec(NODE, [CLI_ENTRY, 'listen', 'stop', '--json'], { env });
+    expect(routed.exitCode, routed.stderr).toBe(0);
+    const passive = JSON.parse(passiveStop.stdout).artifacts[0] as string;
+    expect(JSON.parse(readFileSync(passive, 'utf8').split('\n')[0] as string).capture).toBe(
+      'passive',
+    );
+    expect(requestsOf(transparent)).toEqual(requestsOf(passive));
+    expect(requestsOf(transparent)).toHaveLength(3);
+    // The comparison covers the credentials: present in both, redacted in both, the same way.
+    const headers = requestsOf(transparent).map((r) => r.headers);
+    expect(headers.map((h) => h.authorization ?? h['x-api-key'])).toEqual([
+      expect.stringMatching(/^Bearer (?!sk-test-TRANSPARENT)/),
+      expect.stringMatching(/^Bearer (?!sk-test-TRANSPARENT)/),
+      expect.stringMatching(/^(?!.*TRANSPARENTSECRET).+$/),
+    ]);
+  });
+
   it('start is idempotent: a second start changes nothing', async () => {
     const home = newHome();
     const before = await ns.ruleset();
