@@ -230,7 +230,7 @@ async function trustedBySystem(
   if (backend === 'pf') {
     const verified = await runner.run({
       cmd: 'security',
-      args: ['verify-cert', '-c', ca.path, '-p', 'ssl'],
+      args: ['verify-cert', '-c', ca.path],
     });
     return verified.code === 0;
   }

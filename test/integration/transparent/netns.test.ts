@@ -88,7 +88,8 @@ async function cli(home: string, args: string[]) {
 const start = (home: string) =>
   cli(home, ['start', '--json', '--hosts', PROVIDER_HOSTS.join(','), '--out', join(home, 'out')]);
 
-describe('transparent mode in a Linux network namespace (nftables)', () => {
+// Each case starts real processes (CLI, listener, clients): generous on a loaded machine.
+describe('transparent mode in a Linux network namespace (nftables)', { timeout: 240_000 }, () => {
   it('captures unmodified clients reaching api.openai.com and api.anthropic.com, replays offline, and restores the ruleset', async () => {
     const home = newHome();
     const before = await ns.ruleset();
@@ -373,6 +374,25 @@ describe('transparent mode in a Linux network namespace (nftables)', () => {
     expect((await cli(home, ['stop', '--json'])).json.ok).toBe(true);
     expect(await ns.ruleset()).toBe(before);
     expect(await listenerProcesses(ns)).toEqual([]);
+  });
+
+  it('refuses to start over a replaykit table that no journal describes, and changes nothing', async () => {
+    const home = newHome();
+    const before = await ns.ruleset();
+    expect((await ns.exec('nft', ['add', 'table', 'ip', 'replaykit'])).exitCode).toBe(0);
+    try {
+      const withTable = await ns.ruleset();
+      const refused = await start(home);
+      expect(refused.exitCode).toBe(4);
+      expect(refused.stderr).toContain('nft delete table ip replaykit');
+      expect(refused.json).toMatchObject({ ok: false, steps: [] });
+      expect(await ns.ruleset()).toBe(withTable);
+      expect(await listenerProcesses(ns)).toEqual([]);
+      expect((await cli(home, ['status', '--json'])).json.state).toBe('stopped');
+    } finally {
+      await ns.exec('nft', ['delete', 'table', 'ip', 'replaykit']);
+    }
+    expect(await ns.ruleset()).toBe(before);
   });
 
   it('50 start/stop cycles leave no rule, no process and no journal behind', async () => {

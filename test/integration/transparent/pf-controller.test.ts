@@ -129,7 +129,8 @@ function sha1Of(caPath: string): string {
   return new X509Certificate(readFileSync(caPath)).fingerprint;
 }
 
-describe('pf controller (scripted runner)', () => {
+// Every case spawns the real listener process: generous on a loaded machine.
+describe('pf controller (scripted runner)', { timeout: 120_000 }, () => {
   it('start makes exactly these calls in this order, status says running, stop undoes them in reverse', async () => {
     const runner = new ScriptedRunner();
     const o = options(runner);
