@@ -70,11 +70,14 @@ export function mapLeaves(value: unknown, fn: TextNormalizer): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapLeaves(v, fn)]));
 }
 
-/** Line hashes of the multi-line texts in a (normalised) value, by place. */
+/** A text worth its line hashes: prose, not a schema's `"type": "object"`. */
+export const hasLines = (text: string) => text.length >= 40 || text.includes('\n');
+
+/** Line hashes of the texts in a (normalised) value, by place. */
 export function lineHashes(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [at, text] of textLeaves(value)) {
-    if (text.includes('\n')) out[at] = text.split('\n').map(lineHash).join('');
+    if (hasLines(text)) out[at] = text.split('\n').map(lineHash).join('');
   }
   return out;
 }

@@ -7,7 +7,13 @@
  * `system[2].text line 14 changed: "..."`.
  */
 import type { ModelRequest } from '../cassette/schema.ts';
-import { lineHash, mapLeaves, type TextNormalizer, textLeaves } from '../redaction/minimize.ts';
+import {
+  hasLines,
+  lineHash,
+  mapLeaves,
+  type TextNormalizer,
+  textLeaves,
+} from '../redaction/minimize.ts';
 import { show } from './diff.ts';
 
 /** The live request's text before minimisation, read only when a report needs it. */
@@ -143,8 +149,12 @@ export function blobLineDiff(
       const recorded = lines[leaf];
       const liveLines = text.split('\n');
       if (recorded === undefined) {
-        if (!text.includes('\n')) continue;
-        push(`${where}${leaf} added (${liveLines.length} lines)`);
+        if (!hasLines(text)) continue;
+        push(
+          liveLines.length === 1
+            ? `${where}${leaf} added: ${show(text, 160)}`
+            : `${where}${leaf} added (${liveLines.length} lines): ${show(liveLines[0], 120)} ...`,
+        );
         told = true;
         continue;
       }
@@ -168,7 +178,7 @@ export function blobLineDiff(
         told = true;
       }
     }
-    if (!told) push(`${where}: changed outside its multi-line text (a short field)`);
+    if (!told) push(`${where}: changed outside its texts (a short field)`);
   }
   if (more > 0) out.push(`... ${more} more changed lines not shown`);
   return out;

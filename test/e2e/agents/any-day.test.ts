@@ -152,6 +152,29 @@ describe.skipIf(claudeSkip !== null || fakeSkip !== null)(
       expect(resultOf(again.events)).toMatchObject({ subtype: 'success', result: FINAL });
       expect(JSON.stringify(again.events.find((e) => e.type === 'system'))).toContain(there.cwd);
       await assertSameSession(live.artifact, replay.artifact);
+
+      // A real change to the prompt still diverges, and the report names the line, not 2 hashes.
+      const changed = await startListener(world, ['--mode', 'replay', '--cassette', live.artifact]);
+      const french = await runAgent(
+        world,
+        'claude-code',
+        await envLines(world, 'claude-code'),
+        `${COMMAND} --append-system-prompt 'Always answer in French.'`,
+        there.home,
+        { cwd: there.cwd, env: THREE_DAYS_LATER },
+      );
+      await stopListener(world);
+      expect(resultOf(french.events)).not.toMatchObject({ result: FINAL });
+      const { steps } = await loadCassette(changed.artifact);
+      const report = steps.find(
+        (s) => s.type === 'error.event' && s.code === 'E_REPLAY_DIVERGENCE',
+      );
+      const message = report?.type === 'error.event' ? report.message : '';
+      // Claude Code 2.1.330 also changes its first system line when given an appended prompt.
+      expect(message).toMatch(/First difference: system\[\d+\]\.text line \d+ (added|changed): "/);
+      expect(message).toMatch(/~ system\[\d+\]\.text line \d+ added: "Always answer in French\."/);
+      expect(message).not.toMatch(/^ {4}[-+] .*\$rk_blob/m);
+      process.stderr.write(`[agents e2e] the report of a changed prompt:\n${message}\n`);
     });
   },
 );
