@@ -23,11 +23,14 @@ export type {
   ToolResponse,
 } from './cassette/schema.ts';
 export { CassetteFormatError, ExitCode, ReplayKitError, UsageError } from './errors.ts';
+export type { ChaosOptions } from './replay/chaos.ts';
+export type { ChaosStatus } from './replay/chaos-errors.ts';
 export type { DivergenceDetails } from './replay/divergence.ts';
 export { ReplayDivergenceError } from './replay/divergence.ts';
 export type { MatchMode, MatchOptions } from './replay/matcher.ts';
 export type { ReplaySummary } from './replay/parity.ts';
 export { replayCassette } from './replay/parity.ts';
+export type { UpdateReport } from './replay/update-cassette.ts';
 export { VERSION } from './version.ts';
 
 import { expectReplayParity } from './capture/parity.ts';

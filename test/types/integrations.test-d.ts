@@ -14,7 +14,13 @@ import {
   type ReplayKitOptions,
   replaykit,
 } from '../../integrations/vitest/index.ts';
-import type { ParityOptions } from '../../src/index.ts';
+import type {
+  ChaosOptions,
+  ParityOptions,
+  RecordOptions,
+  RecordResult,
+  UpdateReport,
+} from '../../src/index.ts';
 
 describe('replaykit/vitest', () => {
   test('the plugin is accepted by vitest.config', () => {
@@ -71,5 +77,17 @@ describe('replaykit/msw', () => {
     expectTypeOf(handlersFromCassette('x.rpk')).toEqualTypeOf<HttpHandler[]>();
     expectTypeOf(cassetteHandlers('x.rpk')).toEqualTypeOf<CassetteHandlers>();
     handlersFromCassette('x.rpk', { replaySpeed: 1, ignorePaths: ['body.user'] });
+  });
+});
+
+describe('update mode and chaos replay (issue 20)', () => {
+  test('mode update and the chaos options are typed', () => {
+    replaykit({ mode: 'update' });
+    expectTypeOf<RecordOptions['chaos']>().toEqualTypeOf<ChaosOptions | undefined>();
+    const chaos: ChaosOptions = { seed: 1, chunking: 'random', latencyMs: [1, 5], status: 429 };
+    expectTypeOf(chaos.chunking).toEqualTypeOf<'byte' | 'random' | number | undefined>();
+    // @ts-expect-error chaos statuses are 429, 500 and 503
+    ({ seed: 1, status: 404 }) satisfies ChaosOptions;
+    expectTypeOf<RecordResult['update']>().toEqualTypeOf<UpdateReport | undefined>();
   });
 });
