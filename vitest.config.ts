@@ -8,10 +8,19 @@ const LEAKS = [
   'test/leaks/**/*.test.ts',
 ];
 
-// .ci/run's second Node line sets REPLAYKIT_CI_SECOND_LINE: the heaviest suites (24 real Jest runs)
-// have already run on the first line, and running them twice would push CI past its budget.
+// .ci/run's second Node line sets REPLAYKIT_CI_SECOND_LINE: the heaviest suites have already run
+// on the first line (Node 24), and running them twice would push CI past its budget: 24 real Jest
+// runs, the real agent CLIs, the frameworks, the browser, the stream corpus, and transparent mode's
+// network namespaces (50 start/stop cycles). Everything else runs on both lines.
 const ONCE_PER_CI = process.env.REPLAYKIT_CI_SECOND_LINE
-  ? ['test/integration/runners/jest-matrix.test.ts']
+  ? [
+      'test/integration/runners/jest-matrix.test.ts',
+      'test/e2e/agents/**',
+      'test/integration/frameworks/**',
+      'test/integration/viewer/viewer-browser.test.ts',
+      'test/integration/streams/corpus-replay.test.ts',
+      'test/integration/transparent/netns*.test.ts',
+    ]
   : [];
 
 export default defineConfig({
