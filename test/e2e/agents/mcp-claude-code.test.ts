@@ -70,6 +70,16 @@ async function env(extra: string[]): Promise<string> {
 }
 
 const mcpSteps = (steps: Step[]) => steps.filter((s) => s.provider === 'mcp');
+/** What the agent's MCP client said, in order (printed: the suite's record of the client). */
+const printMethods = (label: string, steps: Step[]) =>
+  process.stderr.write(
+    `[agents e2e] claude-code MCP ${label}: ${mcpSteps(steps)
+      .map(
+        (s) =>
+          `${s.type === 'tool.response' ? '←' : '→'}${s.endpoint}${'mcp' in s && s.mcp?.from === 'server' && s.type !== 'tool.response' ? ' (server)' : ''}`,
+      )
+      .join(', ')}\n`,
+  );
 
 describe.skipIf(skip !== null)('claude -p with a wrapped MCP server', { timeout: 180_000 }, () => {
   test('an MCP tool call is recorded with the model steps and replays offline without the server', async () => {
@@ -122,6 +132,7 @@ describe.skipIf(skip !== null)('claude -p with a wrapped MCP server', { timeout:
     const back = steps.find((s) => s.type === 'tool.response' && s.provider === 'anthropic');
     expect(back).toMatchObject({ call_id: 'toolu_fake0001' });
     // The MCP session around it: initialize and tools/list, each answered.
+    printMethods('stdio', steps);
     const methods = mcpSteps(steps).map((s) => `${s.type} ${s.endpoint}`);
     expect(methods).toEqual(
       expect.arrayContaining([
@@ -247,6 +258,7 @@ describe.skipIf(skip !== null)(
         await server.stop();
 
         const { steps } = await loadCassette(live.artifact);
+        printMethods('http', steps);
         expect(steps.filter((s) => s.type === 'error.event')).toEqual([]);
         const asked = steps.find((s) => s.type === 'tool.request' && s.provider === 'anthropic');
         const call = mcpSteps(steps).find(

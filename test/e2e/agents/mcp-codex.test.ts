@@ -67,6 +67,16 @@ const mcpCallOf = (events: Record<string, unknown>[]) =>
       (e.item as { type?: string } | undefined)?.type === 'mcp_tool_call',
   );
 const mcpSteps = (steps: Step[]) => steps.filter((s) => s.provider === 'mcp');
+/** What the agent's MCP client said, in order (printed: the suite's record of the client). */
+const printMethods = (label: string, steps: Step[]) =>
+  process.stderr.write(
+    `[agents e2e] codex MCP ${label}: ${mcpSteps(steps)
+      .map(
+        (s) =>
+          `${s.type === 'tool.response' ? '←' : '→'}${s.endpoint}${'mcp' in s && s.mcp?.from === 'server' && s.type !== 'tool.response' ? ' (server)' : ''}`,
+      )
+      .join(', ')}\n`,
+  );
 const finalMessage = (events: Record<string, unknown>[]) =>
   events
     .map((e) => e.item as { type?: string; text?: string } | undefined)
@@ -95,6 +105,7 @@ describe.skipIf(skip !== null)('codex exec with a wrapped MCP server', { timeout
     const { artifacts } = await stopListener(world);
     const [artifact] = artifacts as [string];
     const { steps } = await loadCassette(artifact);
+    printMethods('stdio', steps);
     expect(steps.filter((s) => s.type === 'error.event')).toEqual([]);
     const asked = steps.find((s) => s.type === 'tool.request' && s.provider === 'openai');
     expect(asked).toMatchObject({ name: 'exec', kind: 'custom_tool_call' });
