@@ -17,10 +17,18 @@ export interface ListenerTarget {
   token: string | null;
 }
 
-/** `--listener URL` when given, else the listener of REPLAYKIT_HOME (or ~/.replaykit). */
+/**
+ * `--listener URL` when given, else the listener of REPLAYKIT_HOME (or ~/.replaykit). A listener
+ * that requires a token gets the one its state file holds (when it is that listener), else
+ * REPLAYKIT_LISTENER_TOKEN, the variable `listen start` reads it from.
+ */
 export function findListener(url: string | undefined, env = process.env): ListenerTarget | null {
-  if (url) return { url: url.replace(/\/+$/, ''), token: null };
   const state = readState(resolveStateDir(undefined, env));
+  if (url) {
+    const wanted = url.replace(/\/+$/, '');
+    const token = state?.url === wanted ? state.token : (env.REPLAYKIT_LISTENER_TOKEN ?? null);
+    return { url: wanted, token };
+  }
   return state ? { url: state.url, token: state.token } : null;
 }
 

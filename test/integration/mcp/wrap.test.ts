@@ -218,3 +218,38 @@ test('usage errors: no command, no cassette in replay', async () => {
   expect(noCassette.exitCode).toBe(2);
   expect(noCassette.stderr).toContain('--mode replay needs --cassette FILE');
 });
+
+test('a listener that requires a token: recorded with REPLAYKIT_LISTENER_TOKEN, refused (and said so) without', async () => {
+  const artifact = join(dir, 'token.rpk');
+  gateway = await createGateway({
+    port: 0,
+    token: 'tok-mcp-123',
+    capture: createListenerCapture({ artifact }),
+  });
+  const received = join(dir, 'received.bin');
+  const server = ['--', process.execPath, SERVER, received];
+  const refused = wrap(['--name', 'odd', '--listener', gateway.url, ...server]);
+  await refused.send([INIT]);
+  await refused.until(2);
+  const without = await refused.end();
+  expect(without.exitCode).toBe(7);
+  expect(without.stderr).toMatch(
+    /Failed to record MCP server "odd" into the listener .*answered 401/,
+  );
+
+  const allowed = wrap(['--name', 'odd', '--listener', gateway.url, ...server], {
+    REPLAYKIT_LISTENER_TOKEN: 'tok-mcp-123',
+  });
+  await allowed.send([INIT]);
+  await allowed.until(2);
+  const withToken = await allowed.end();
+  expect(withToken.stderr).toBe('');
+  await gateway.close();
+  gateway = undefined;
+  const { steps } = await loadCassette(artifact);
+  expect(steps.filter((s) => s.provider === 'mcp').map((s) => s.endpoint)).toEqual([
+    'initialize',
+    'initialize',
+    'notifications/message',
+  ]);
+});
