@@ -110,7 +110,9 @@ describe('listenerEnv with --mcp', () => {
       wrapper,
     });
     expect(r.agent_args).toContain('mcp_servers.everything.required=true');
-    const commands = r.lines.filter((l) => /^#\s+codex .* exec \.\.\.$/.test(l));
+    const commands = r.lines.filter((l) =>
+      /^#\s+codex .* exec( --skip-git-repo-check)? \.\.\.$/.test(l),
+    );
     expect(commands).toHaveLength(2);
     for (const line of commands) expect(line).toContain("'mcp_servers.everything.args=[");
   });
