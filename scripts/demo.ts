@@ -7,10 +7,10 @@
  * Artifacts are kept in a temp directory whose path is printed.
  */
 
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { replaypack } from '../test/support/cli.ts';
 import { startFakeUpstream } from '../test/support/fake-upstream/index.ts';
@@ -63,6 +63,7 @@ title(
 );
 
 let artifact = '';
+const pages: [string, string][] = [];
 let live: Awaited<ReturnType<typeof runApp>> | undefined;
 let hash = '';
 let exitCode = 0;
@@ -129,6 +130,24 @@ try {
     if (!r.ok || !r.deterministic) throw new Error(`assert reported ${JSON.stringify(r)}`);
     return `parity holds, two replays agree, cassette hash ${short(hash)}`;
   });
+  await step('view', async () => {
+    // A viewer page for this run, the golden cassettes and the demo cassette: file:// pages.
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const sources = [
+      artifact,
+      ...['cassettes/golden', 'cassettes/demo'].flatMap((dir) =>
+        readdirSync(join(root, dir))
+          .filter((f) => f.endsWith('.rpk'))
+          .map((f) => join(root, dir, f)),
+      ),
+    ];
+    for (const rpk of sources) {
+      const out = join(work, 'pages', `${basename(rpk, '.rpk')}.html`);
+      const r = await cli<{ exchanges: number }>(['view', rpk, '--out', out]);
+      pages.push([basename(rpk), `${pathToFileURL(out).href}  (${r.exchanges} exchanges)`]);
+    }
+    return `${pages.length} viewer pages: this run, the golden cassettes and the demo cassette`;
+  });
   block('What the app saw', [
     ['tool call', live?.tools.join(', ') ?? ''],
     ['answer', JSON.stringify(live?.answer.trim())],
@@ -138,6 +157,7 @@ try {
   block('Kept for you', [
     ['cassette', artifact],
     ['try', `npx replaypack inspect ${artifact}`],
+    ...pages.map(([name, url]): [string, string] => [`view ${name}`, url]),
     ['docs', 'docs/PASSIVE_LISTENER.md runs the same flow on your own app'],
   ]);
   process.stdout.write('\n');

@@ -131,10 +131,11 @@ export function viewerApp(): void {
 
   // ---- theme and help -------------------------------------------------------------------------
   const root = doc.documentElement;
-  function setTheme(theme: string): void {
+  /** Only a choice the reader made is remembered: the system's preference is read afresh. */
+  function setTheme(theme: string, remember = false): void {
     root.dataset.theme = theme;
     try {
-      localStorage.setItem('replaykit-theme', theme);
+      if (remember) localStorage.setItem('replaykit-theme', theme);
     } catch {
       // file:// pages may have no storage: the theme then lasts for this visit.
     }
@@ -153,7 +154,7 @@ export function viewerApp(): void {
     }
     return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
   }
-  const toggleTheme = () => setTheme(root.dataset.theme === 'dark' ? 'light' : 'dark');
+  const toggleTheme = () => setTheme(root.dataset.theme === 'dark' ? 'light' : 'dark', true);
 
   const help = h(
     'div',
