@@ -126,3 +126,14 @@ console.log(
 console.log(
   `live ${f(n(corpus?.live_ms), 0)} ms, record ${f(n(corpus?.record_ms), 0)} ms, record / live ${f(n(corpus?.ratio))}x`,
 );
+
+// (f) Issue 19: the viewer page of a 10,000-exchange cassette (20 streamed events each), written
+// in-process, then opened in headless chromium (goals: written < 3 s, first paint < 2 s).
+const [view] = await run('./viewer.ts');
+const frames = view?.scroll_frame_ms as { median: number; p95: number; max: number } | undefined;
+console.log(
+  `\n(f) viewer: ${view?.exchanges} exchanges (${view?.cassette_mb} MB cassette) -> ${view?.html_mb} MB page`,
+);
+console.log(
+  `written in ${view?.write_ms} ms (goal < 3000); first paint ${view?.first_paint_ms ?? '-'} ms, rows on screen ${view?.rows_ms ?? '-'} ms (goal < 2000); scrolling frame ms median ${frames?.median ?? '-'} / p95 ${frames?.p95 ?? '-'} / max ${frames?.max ?? '-'} with ${view?.dom_rows ?? '-'} rows in the DOM`,
+);

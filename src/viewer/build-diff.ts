@@ -261,6 +261,7 @@ export function diffSteps(
       priced_at: table.pricedAt,
     },
     offsets: [0],
+    packs: [],
   };
 }
 

@@ -379,7 +379,8 @@ function newBuilder(file: string, options: ViewOptions) {
         priced_at: table.pricedAt,
         unpriced: [...unpriced].sort(),
       },
-      offsets: chunks.offsets,
+      offsets: [],
+      packs: [],
     };
     return { data, chunks };
   }

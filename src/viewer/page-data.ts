@@ -100,8 +100,12 @@ export interface ViewData {
   agents: AgentRow[];
   problems: ProblemRow[];
   totals: Totals;
-  /** Chunk i is `chunks.slice(offsets[i], offsets[i + 1])`: base64 of deflate-raw JSON. */
+  /**
+   * Pack p is `chunks.slice(offsets[p], offsets[p + 1])`: base64 of deflate-raw JSON, an array
+   * of the chunks numbered from `packs[p]` on.
+   */
   offsets: number[];
+  packs: number[];
 }
 
 /** Decoded chunk shapes. */
@@ -158,6 +162,7 @@ export interface DiffData {
   tokens: { a: number; b: number };
   cost: { a: number; b: number; currency: string; priced_at: string };
   offsets: number[];
+  packs: number[];
 }
 
 export type PageData = ViewData | DiffData;

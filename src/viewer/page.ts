@@ -26,6 +26,11 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 
 /** The page as a list of strings, to be written in order (the chunks can be tens of MB). */
 export function renderPage(data: PageData, chunks: ChunkStore | null, title: string): string[] {
+  const pieces = chunks?.pieces ?? [];
+  if (chunks) {
+    data.offsets = chunks.offsets;
+    data.packs = chunks.packs;
+  }
   return [
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
@@ -39,7 +44,7 @@ export function renderPage(data: PageData, chunks: ChunkStore | null, title: str
     `<script>${SCRIPT}</script>\n`,
     // After the script: the page paints before the browser has parsed the bulk of the file.
     '<script type="text/plain" id="rk-chunks">',
-    ...(chunks?.pieces ?? []),
+    ...pieces,
     '</script>\n</body></html>\n',
   ];
 }

@@ -6,6 +6,7 @@
  */
 import { createCassetteWriter } from '../../src/cassette/writer.ts';
 import { normalizeStep } from '../../src/pipeline/canonical.ts';
+import { VERSION } from '../../src/version.ts';
 
 /** Text a careless page would execute: each must show up as text and never run. */
 export const HOSTILE = [
@@ -308,7 +309,8 @@ export function writeLargeStreamedCassette(file: string, count: number, events =
       run_id: 'viewer-large',
       capture: 'passive',
       response_source: 'live',
-      tool: { name: 'replaykit', version: 'test' },
+      // Written by this very replaykit, as a listener's capture is: readers trust its seal.
+      tool: { name: 'replaykit', version: VERSION },
       redaction: { policy: 'default' },
     },
     hash: 'content',

@@ -110,8 +110,23 @@ export function viewerApp(): void {
       else go();
     });
   }
-  function load<T>(i: number): Promise<T | null> {
-    if (i < 0) return Promise.resolve(null);
+  function packOf(i: number): number {
+    let lo = 0;
+    let hi = data.packs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((data.packs[mid] ?? 0) <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+  async function load<T>(i: number): Promise<T | null> {
+    if (i < 0) return null;
+    const p = packOf(i);
+    const pack = (await unpack(p)) as unknown[];
+    return (pack[i - (data.packs[p] ?? 0)] ?? null) as T;
+  }
+  function unpack(i: number): Promise<unknown> {
     let hit = cache.get(i);
     if (!hit) {
       hit = (async () => {
@@ -126,7 +141,7 @@ export function viewerApp(): void {
       })();
       cache.set(i, hit);
     }
-    return hit as Promise<T>;
+    return hit;
   }
 
   // ---- theme and help -------------------------------------------------------------------------
