@@ -4,6 +4,7 @@
  * where they were recorded; a request the recording lacks gets a JSON-RPC error naming the
  * divergence.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Step } from '../../../src/cassette/schema.ts';
 import { MCP_DIVERGENCE_CODE, McpReplayer } from '../../../src/mcp/replay.ts';
@@ -221,5 +222,67 @@ describe('McpReplayer', () => {
       r.receive(line({ jsonrpc: '2.0', id: 1, method: 'initialize', params: INIT })),
     );
     expect(answer.error.code).toBe(MCP_DIVERGENCE_CODE);
+  });
+});
+
+describe('McpReplayer under any order', () => {
+  test('requests replayed in any order, under any ids, each get their own recorded answer', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 6 }),
+        fc.uniqueArray(fc.oneof(fc.nat(), fc.string({ minLength: 1 })), {
+          minLength: 6,
+          maxLength: 6,
+        }),
+        fc.boolean(),
+        fc.infiniteStream(fc.nat()),
+        (messages, liveIds, answerLate, picks) => {
+          // Recorded: every request first, then the answers in reverse (a concurrent client).
+          const requests: [McpSide, unknown][] = messages.map((m, i) => [
+            'client',
+            {
+              jsonrpc: '2.0',
+              id: i,
+              method: 'tools/call',
+              params: { name: 'echo', arguments: { m } },
+            },
+          ]);
+          const answers: [McpSide, unknown][] = messages.map((m, i) => [
+            'server',
+            { jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: `Echo: ${m}` }] } },
+          ]);
+          const wire = answerLate
+            ? [...requests, ...answers.reverse()]
+            : requests.flatMap((r, i) => [r, answers[i]!]);
+          const r = new McpReplayer(record('s', wire), { server: 's', cassette: 'c.rpk' });
+          const order = [...messages.keys()];
+          const it = picks[Symbol.iterator]();
+          for (let i = order.length - 1; i > 0; i--) {
+            const j = (it.next().value as number) % (i + 1);
+            [order[i], order[j]] = [order[j]!, order[i]!];
+          }
+          for (const k of order) {
+            const id = liveIds[k]!;
+            const got = parse(
+              r.receive(
+                line({
+                  jsonrpc: '2.0',
+                  id,
+                  method: 'tools/call',
+                  params: { name: 'echo', arguments: { m: messages[k] } },
+                }),
+              ),
+            );
+            expect(got).toEqual([
+              {
+                jsonrpc: '2.0',
+                id,
+                result: { content: [{ type: 'text', text: `Echo: ${messages[k]}` }] },
+              },
+            ]);
+          }
+        },
+      ),
+    );
   });
 });
