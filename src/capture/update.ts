@@ -16,8 +16,8 @@ import { normalizeStep } from '../pipeline/canonical.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import { normalizeRequest, ProviderHosts } from '../providers/index.ts';
 import type { Redactor } from '../redaction/index.ts';
-import { sourceFromSteps } from '../replay/index-file.ts';
 import { ReplayMatcher } from '../replay/matcher.ts';
+import { openReplay } from '../replay/open.ts';
 import {
   describeUpdate,
   keptPrefix,
@@ -50,13 +50,12 @@ export async function startUpdate(
 ): Promise<Recording> {
   // No cassette yet: nothing to keep, everything is added.
   const old = existsSync(cassette) ? await readOldRecording(cassette) : null;
-  const matcher = new ReplayMatcher(
-    options.cassette,
-    sourceFromSteps(old?.steps ?? []),
-    normalizeRequest,
-    { ...options, match: 'sequence' },
-  );
-  const hosts = ProviderHosts.of(matcher.exchanges.map((e) => e.request));
+  // Opened as every replay is (replay/open.ts), with its lines kept aside for the rewrite.
+  const match = { ...options, match: 'sequence' as const, name: options.cassette };
+  const opened = old ? await openReplay(cassette, match) : null;
+  const matcher =
+    opened?.matcher ?? new ReplayMatcher(options.cassette, [], normalizeRequest, match);
+  const hosts = opened?.hosts ?? new ProviderHosts();
   const started = performance.now();
   let live: Live | undefined;
   const goLive = (): Live => {

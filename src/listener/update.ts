@@ -11,9 +11,10 @@ import { normalizeStep } from '../pipeline/canonical.ts';
 import { loadCassette } from '../pipeline/cassette.ts';
 import { normalizeRequest } from '../providers/index.ts';
 import { createRedactor } from '../redaction/index.ts';
-import { loadResponse, sourceFromSteps } from '../replay/index-file.ts';
+import { loadResponse } from '../replay/index-file.ts';
 import { liveRequest } from '../replay/live.ts';
 import { type MatchOptions, ReplayMatcher } from '../replay/matcher.ts';
+import { openReplay } from '../replay/open.ts';
 import {
   keptPrefix,
   readOldRecording,
@@ -33,14 +34,12 @@ export async function createUpdate(
   options: MatchOptions = {},
 ): Promise<ListenerUpdate> {
   const old = existsSync(cassette) ? await readOldRecording(cassette) : null;
-  const matcher = new ReplayMatcher(cassette, sourceFromSteps(old?.steps ?? []), normalizeRequest, {
-    ...options,
-    match: 'sequence',
-  });
-  // Live requests are minimised as the recording was (see replayAnswerer).
-  const redactor = createRedactor({
-    capture: old?.header.redaction.policy === 'full' ? 'full' : 'minimal',
-  });
+  // Opened as every replay is (replay/open.ts), with its lines kept aside for the rewrite.
+  const match = { ...options, match: 'sequence' as const };
+  const opened = old ? await openReplay(cassette, match) : null;
+  const matcher = opened?.matcher ?? new ReplayMatcher(cassette, [], normalizeRequest, match);
+  // Live requests are redacted and minimised as the recording was (see replayAnswerer).
+  const redactor = createRedactor(opened?.redaction() ?? {});
   let live = false;
   const answer: Answerer = (raw) => {
     if (live) return { kind: 'live' };
