@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { ExitCode, ReplayKitError } from '../errors.ts';
 
 export const BACKENDS = ['pf', 'nft'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -58,15 +59,36 @@ export type Journal = z.infer<typeof Journal>;
 
 export const JOURNAL_FILE = 'session.json';
 
+/**
+ * A missing journal is `null` (nothing to undo). An unreadable one is an error, never "absent":
+ * treating it as absent would start a new session over changes nobody can undo any more.
+ */
 export function readJournal(dir: string): Journal | null {
+  const path = join(dir, JOURNAL_FILE);
   let text: string;
   try {
-    text = readFileSync(join(dir, JOURNAL_FILE), 'utf8');
-  } catch {
-    return null;
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw unreadable(path, (error as NodeJS.ErrnoException).code ?? String(error), error);
   }
-  const parsed = Journal.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw unreadable(path, 'not valid JSON', error);
+  }
+  const parsed = Journal.safeParse(value);
+  if (!parsed.success) throw unreadable(path, 'not a transparent-mode journal (version 1)');
+  return parsed.data;
+}
+
+function unreadable(path: string, reason: string, cause?: unknown): ReplayKitError {
+  return new ReplayKitError(
+    'E_TRANSPARENT_JOURNAL',
+    `Failed to read the transparent-mode journal "${path}": ${reason}. Undo its changes by hand (docs/TRANSPARENT.md, Recovery), then delete the file.`,
+    { exitCode: ExitCode.environment, ...(cause === undefined ? {} : { cause }) },
+  );
 }
 
 export function writeJournal(dir: string, journal: Journal): void {
