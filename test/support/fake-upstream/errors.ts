@@ -1,5 +1,6 @@
 /** Provider-shaped error bodies and headers, with the type each provider uses for a status. */
 import { anthropicHeaders } from './anthropic.ts';
+import { bedrockHeaders } from './bedrock.ts';
 import { geminiHeaders } from './gemini.ts';
 import { openaiHeaders } from './openai-headers.ts';
 import { jsonBody, type RenderContext, type Rendered } from './rendered.ts';
@@ -35,6 +36,15 @@ const GEMINI: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
+const BEDROCK: Record<number, string> = {
+  400: 'ValidationException',
+  403: 'AccessDeniedException',
+  404: 'ResourceNotFoundException',
+  429: 'ThrottlingException',
+  500: 'InternalServerException',
+  503: 'ServiceUnavailableException',
+};
+
 export function renderError(provider: Provider, reply: ErrorReply, ctx: RenderContext): Rendered {
   const { status } = reply;
   const message = reply.message ?? `Fake upstream error ${status}`;
@@ -50,6 +60,22 @@ export function renderError(provider: Provider, reply: ErrorReply, ctx: RenderCo
       request_id: ctx.requestId,
     });
   }
+  if (provider === 'bedrock') {
+    // Bedrock (restJson1): the error type in a header, `{message}` as the body.
+    const type =
+      reply.type ??
+      BEDROCK[status] ??
+      (status >= 500 ? 'InternalServerException' : 'ValidationException');
+    return jsonBody(
+      status,
+      {
+        ...bedrockHeaders(ctx),
+        'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+      },
+      { message },
+    );
+  }
+  if (provider === 'ollama') return jsonBody(status, {}, { error: message });
   if (provider === 'gemini') {
     const type = reply.type ?? GEMINI[status] ?? (status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT');
     return jsonBody(status, geminiHeaders(), { error: { code: status, message, status: type } });

@@ -1,4 +1,5 @@
 /** Turns a scripted Reply into a plan: rendered events or body, faults applied, or raw bytes. */
+import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { renderError, renderNotFound } from './errors.ts';
 import type { RenderContext, Rendered, StreamEvent } from './rendered.ts';
 import type { Route } from './routes.ts';
@@ -59,9 +60,35 @@ function toPlan(reply: Reply, route: Route | undefined, ctx: RenderContext): Pla
   return { type: 'rendered', rendered: { ...rendered, events } };
 }
 
+const codec = new EventStreamCodec(
+  (bytes) => new TextDecoder().decode(bytes),
+  (text) => new TextEncoder().encode(text),
+);
+
+/**
+ * One AWS event-stream message: `event` names its `:event-type`, or `exception:<type>` for an
+ * exception message, as Bedrock sends them.
+ */
+function eventstreamMessage(e: StreamEvent): Uint8Array {
+  const [kind, type] = e.event?.startsWith('exception:')
+    ? ['exception', e.event.slice('exception:'.length)]
+    : ['event', e.event ?? 'chunk'];
+  const typeHeader = kind === 'exception' ? ':exception-type' : ':event-type';
+  return codec.encode({
+    headers: {
+      [typeHeader]: { type: 'string', value: type },
+      ':content-type': { type: 'string', value: 'application/json' },
+      ':message-type': { type: 'string', value: kind },
+    },
+    body: encoder.encode(e.data),
+  });
+}
+
 /** HTTP bytes of each event, in the route's wire format. */
 export function encodeEvents(rendered: Extract<Rendered, { type: 'stream' }>): Uint8Array[] {
   const { events, format } = rendered;
+  if (format === 'eventstream') return events.map(eventstreamMessage);
+  if (format === 'ndjson') return events.map((e) => encoder.encode(`${e.data}\n`));
   if (format === 'json-array') {
     // Gemini's non-SSE stream: one JSON array, elements separated by ",\r\n", flushed per element.
     if (events.length === 0) return [encoder.encode('[]')];

@@ -8,7 +8,7 @@ export interface StreamEvent {
   data: string;
 }
 
-export type StreamFormat = 'sse' | 'json-array';
+export type StreamFormat = 'sse' | 'json-array' | 'ndjson' | 'eventstream';
 
 export type Rendered =
   | { type: 'body'; status: number; headers: Record<string, string>; body: string | Uint8Array }

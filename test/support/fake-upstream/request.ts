@@ -6,7 +6,8 @@ import type { FormValue } from './types.ts';
 export function lowerHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined)
+    // HTTP/2 pseudo-headers (`:path`, `:method`) are not headers a client chose.
+    if (value !== undefined && !name.startsWith(':'))
       out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

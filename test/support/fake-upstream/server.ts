@@ -1,7 +1,8 @@
 /** The fake upstream server: records every request and answers in the route's own wire format. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
 import { createServer as createTlsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { writePlan } from './http-writer.ts';
@@ -73,6 +74,20 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     handleHttp(req, res).catch(() => res.destroy());
   };
   const server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
+  // Cleartext HTTP/2 (prior knowledge) on the same port: the AWS SDK's default Bedrock client
+  // speaks only HTTP/2. A front socket server hands each connection to the HTTP/1 or the HTTP/2
+  // server by its first bytes (the HTTP/2 preface starts `PRI `).
+  const h2 = http2.createServer({}, listener as never);
+  const front = options.tls
+    ? undefined
+    : createNetServer((socket) => {
+        socket.once('readable', () => {
+          const first: Buffer | null = socket.read();
+          if (first) socket.unshift(first);
+          const target = first?.subarray(0, 4).toString('latin1') === 'PRI ' ? h2 : server;
+          target.emit('connection', socket);
+        });
+      });
 
   const handleHttp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const bodyBytes = await readBody(req);
@@ -106,6 +121,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     sent.push(record_);
     await writePlan(res, plan, replyOptions, record_, closing.signal);
   };
+
+  h2.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  h2.on('sessionError', () => {}); // clients that give up mid-session are expected
 
   server.on('connection', (socket: Socket) => {
     socket.setNoDelay(true);
@@ -199,11 +220,12 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
     await sendPlan(ws, plan, replyOptions, record_, closing.signal);
   };
 
+  const listening = front ?? server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    listening.once('error', reject);
+    listening.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = listening.address() as AddressInfo;
 
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
@@ -232,8 +254,9 @@ export async function startFakeUpstream(options: FakeUpstreamOptions = {}): Prom
       closing.abort();
       for (const ws of websockets) ws.terminate();
       wss.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
       server.closeAllConnections();
+      h2.close();
       for (const socket of sockets) socket.destroy();
       await closed;
     },

@@ -1,7 +1,7 @@
 /** Public types of the fake upstream: what it records and the replies a test can script. */
 
 export type Transport = 'http' | 'websocket';
-export type Provider = 'openai' | 'anthropic' | 'gemini';
+export type Provider = 'openai' | 'anthropic' | 'gemini' | 'bedrock' | 'ollama';
 
 export interface ReceivedRequest {
   method: string;
