@@ -15,10 +15,12 @@
  * TLS options such as a private CA and ALPN are the client's), and the held socket is closed
  * with it.
  *
- * @note HTTP/2 is not parsed into exchanges. A request on such a session that looks like provider
- * traffic, while a recording is active, fails at once with an error naming the transport and the
- * way out, instead of going out unrecorded (record mode) or to a provider that a replay promised
- * not to call. Every other request passes through.
+ * @note A request on such a session that looks like provider traffic, while a recording is
+ * active, is moved to a session served in process and goes through the recording's handler like
+ * any other request (http2-bridge.ts: the AWS SDK's default Bedrock client is HTTP/2 only). Only
+ * when no handler can take it (an ended scope) does it fail at once, with an error naming the
+ * transport and the way out, instead of going out unrecorded or to a provider that a replay
+ * promised not to call. Every other request passes through.
  */
 import http2 from 'node:http2';
 import { syncBuiltinESMExports } from 'node:module';
@@ -27,6 +29,8 @@ import type { Interceptor } from '@mswjs/interceptors';
 import type { SocketInterceptor } from '@mswjs/interceptors/net';
 import { ReplayKitError } from '../errors.ts';
 import { detectRoute, ProviderHosts } from '../providers/index.ts';
+import { type Bridge, isLocalSession, localSession } from './http2-bridge.ts';
+import type { InterceptHandler } from './interceptor.ts';
 import { processGlobal, processRequire, processWide } from './process-wide.ts';
 
 /** Decides, per HTTP/2 request, whether it must be refused: an error, or `null` to send it. */
@@ -55,9 +59,24 @@ const PENDING = 0;
 const state = processWide('capture.http2-route', () => ({
   guard: null as Http2Guard | null,
   /** Side-by-side scopes each set one: the latest still set is the one in force. */
-  guards: [] as { g: Http2Guard }[],
+  guards: [] as GuardEntry[],
+  /** The recording whose handler takes bridged requests (the latest guard's). */
+  scope: null as BridgedScope | null,
   installed: false,
 }));
+
+/** The parts of a recording scope (capture/scopes.ts) a bridged HTTP/2 request needs. */
+export interface BridgedScope {
+  intercept?: InterceptHandler;
+  /** Set in replay mode only. */
+  answer?: unknown;
+  hosts?: ProviderHosts;
+}
+
+interface GuardEntry {
+  g: Http2Guard;
+  scope: BridgedScope | null;
+}
 const held = new WeakMap<object, HeldSocket>();
 const origins = new WeakMap<object, string>();
 
@@ -85,28 +104,58 @@ export function installHttp2Route(): void {
       args = [authority, { ...options, createConnection: unheld(options.createConnection) }];
       if (listener) args.push(listener);
     }
+    const origin = originOf(args[0]);
+    // Replay: a session to an origin the cassette recorded is served in process from the
+    // start, so that nothing connects to where the provider was.
+    const scope = state.scope;
+    if (scope?.answer !== undefined && scope.hosts?.owner(origin) && !args[1]?.createConnection) {
+      const session = localSession(connect, origin, bridgeOf(scope));
+      if (typeof args[2] === 'function') session.once('connect', args[2]);
+      else if (typeof args[1] === 'function') session.once('connect', args[1]);
+      origins.set(session, origin);
+      return session;
+    }
     const context = connectionContext();
     const session = context
       ? context.run(() => Reflect.apply(connect, this, args))
       : Reflect.apply(connect, this, args);
-    origins.set(session, originOf(args[0]));
+    origins.set(session, origin);
     return session;
   } as typeof http2.connect;
-  guardRequests(connect);
+  const bridgeOf = (scope: BridgedScope): Bridge => ({
+    handler: () => scope.intercept,
+    connectReal: (origin) => {
+      const context = connectionContext();
+      return context ? context.run(() => connect(origin)) : connect(origin);
+    },
+    request: originalRequest,
+  });
+  const originalRequest = guardRequests(connect, (scope, origin, args) => {
+    const session = localSession(connect, origin, bridgeOf(scope));
+    origins.set(session, origin);
+    const stream = Reflect.apply(originalRequest, session, args) as http2.ClientHttp2Stream;
+    stream.once('close', () => session.close());
+    return stream;
+  });
   http2.connect = patched;
   // ESM importers (`import { connect } from 'node:http2'`) see the patched function too.
   syncBuiltinESMExports();
 }
 
-/** Sets the guard for requests on HTTP/2 sessions; returns the function that removes it. */
-export function setHttp2Guard(g: Http2Guard): () => void {
-  const entry = { g };
+/**
+ * Sets the guard for requests on HTTP/2 sessions, and the scope whose handler takes the requests
+ * it flags (without one they are refused); returns the function that removes both.
+ */
+export function setHttp2Guard(g: Http2Guard, scope: BridgedScope | null = null): () => void {
+  const entry = { g, scope };
   state.guards.push(entry);
   state.guard = g;
+  state.scope = scope;
   return () => {
     const at = state.guards.indexOf(entry);
     if (at >= 0) state.guards.splice(at, 1);
     state.guard = state.guards.at(-1)?.g ?? null;
+    state.scope = state.guards.at(-1)?.scope ?? null;
   };
 }
 
@@ -158,7 +207,14 @@ function nowhereSession(connect: typeof http2.connect): http2.ClientHttp2Session
  * A refused request is made on a session that goes nowhere, so that nothing reaches the server
  * and the caller still gets a real stream, which fails with the refusal.
  */
-function guardRequests(connect: typeof http2.connect): void {
+function guardRequests(
+  connect: typeof http2.connect,
+  bridge: (
+    scope: BridgedScope,
+    origin: string,
+    args: Parameters<http2.ClientHttp2Session['request']>,
+  ) => http2.ClientHttp2Stream,
+): http2.ClientHttp2Session['request'] {
   const probe = nowhereSession(connect);
   probe.destroy();
   const prototype = Object.getPrototypeOf(probe) as http2.ClientHttp2Session;
@@ -167,17 +223,18 @@ function guardRequests(connect: typeof http2.connect): void {
     this: http2.ClientHttp2Session,
     ...args: Parameters<typeof request>
   ) {
-    const refusal = state.guard?.(
-      headerObject(args[0]),
-      origins.get(this) ?? originOfSession(this),
-    );
+    if (isLocalSession(this)) return Reflect.apply(request, this, args);
+    const origin = origins.get(this) ?? originOfSession(this);
+    const refusal = state.guard?.(headerObject(args[0]), origin);
     if (!refusal) return Reflect.apply(request, this, args);
+    if (state.scope?.intercept) return bridge(state.scope, origin, args);
     const nowhere = nowhereSession(connect);
     const stream = Reflect.apply(request, nowhere, args) as http2.ClientHttp2Stream;
     stream.once('close', () => nowhere.destroy());
     stream.destroy(refusal);
     return stream;
   } as typeof request;
+  return request;
 }
 
 /** A session opened before the patch: its TLS origin, else its peer's address. */

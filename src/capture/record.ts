@@ -231,8 +231,9 @@ function claim(scope: Scope): () => void {
   const deactivate = activate(scope);
   const releaseRoute = useScopeRoute();
   // The known provider hosts and this scope's (issue 21 review): HTTP/2 to one is refused.
-  const unguard = setHttp2Guard((headers, origin) =>
-    refuseProviderTraffic(headers, origin, scope.hosts),
+  const unguard = setHttp2Guard(
+    (headers, origin) => refuseProviderTraffic(headers, origin, scope.hosts),
+    scope,
   );
   let released = false;
   return () => {
