@@ -15,9 +15,22 @@ export const FORMAT_VERSION = 1;
 export const CaptureKind = z.enum(['sdk', 'passive', 'transparent', 'ingest']);
 export const ResponseSource = z.enum(['live', 'synthetic', 'replay']);
 /** `mcp`: JSON-RPC traffic of an MCP server, captured by `replaypack mcp wrap` or the listener. */
-export const Provider = z.enum(['openai', 'anthropic', 'gemini', 'mcp', 'unknown']);
+export const Provider = z.enum([
+  'openai',
+  'anthropic',
+  'gemini',
+  'mcp',
+  'azure',
+  'bedrock',
+  'vertex',
+  'ollama',
+  'openai-compatible',
+  'unknown',
+]);
+
 export const StreamState = z.enum(['completed', 'interrupted', 'error']);
-export const StreamFormat = z.enum(['sse', 'websocket', 'json-array']);
+/** `ndjson`: one JSON object per line (Ollama); `eventstream`: AWS binary event stream (Bedrock). */
+export const StreamFormat = z.enum(['sse', 'websocket', 'json-array', 'ndjson', 'eventstream']);
 /**
  * How the connection of an `interrupted` stream ended: `clean` when the server closed it properly
  * before any terminal event (replayed as a clean end), absent for a reset (replayed as one).
@@ -59,6 +72,8 @@ const StepBase = {
   correlation_id: z.string().min(1),
   request_id: z.string().nullable().optional(),
   provider: Provider,
+  /** `openai-compatible` only: which server (`groq`, `vllm`...), by its configured base URL. */
+  provider_name: z.string().optional(),
   endpoint: z.string(),
   offset_ms: z.number().nonnegative(),
   /** Set on every step that a listener in synthetic mode made up rather than received. */
@@ -119,7 +134,8 @@ export const StreamEvent = z.object({
   /** Parsed JSON where the frame parses (the common case), else the raw text (e.g. `[DONE]`). */
   data: Json,
   /**
-   * SSE only: the frame's exact text (its lines, comments before it, the blank line ending it),
+   * SSE, NDJSON and AWS event streams (base64 of the message there): the frame's exact bytes,
+   * kept only when writing the event back would not give them. SSE: the frame's exact text (its lines, comments before it, the blank line ending it),
    * kept only when re-encoding `event`/`id`/`data` with the stream's `eol` would give other bytes
    * (`\u2014`-style escapes, `id:` before `event:`, comments, `data:` without a space). Replay
    * sends it as it is (issue 14 item 2).

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError, UsageError } from '../errors.ts';
 import { claudeMcpConfig, codexMcpArgs, type McpServerSpec, parseMcpSpec } from '../mcp/config.ts';
-import { PROVIDERS } from '../providers/index.ts';
+import { PROVIDERS, providerModule } from '../providers/index.ts';
 import { inspectListener } from './status.ts';
 
 /** OpenAI's line first: scripts and docs have printed it first since `listen env` began. */
@@ -34,6 +34,12 @@ export interface EnvOptions {
   mcpCassette?: string;
   /** How the agent starts replaypack for the wrapper. Default `["replaypack"]`. */
   wrapper?: string[];
+  /**
+   * One provider's lines instead of the default set: its SDKs' routing variables, and as
+   * comments the code-level base-URL option where they read none. `compat:NAME` for an
+   * OpenAI-compatible server.
+   */
+  provider?: string;
 }
 
 export interface EnvResult {
@@ -73,10 +79,32 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
   };
   let mcpConfig: string | null = null;
   const env: Record<string, string> = {};
-  for (const module of ENV_ORDER) Object.assign(env, module.routingEnv?.(url));
+  const comment = shell === 'cmd' ? 'rem' : '#';
+  const notes: string[] = [];
+  if (options.provider !== undefined) {
+    const [name, server] = providerArg(options.provider);
+    const module = providerModule(name);
+    if (!module) {
+      const names = PROVIDERS.map((m) => (m.name === 'openai-compatible' ? 'compat:NAME' : m.name));
+      throw new UsageError(
+        `Invalid --provider "${options.provider}": expected one of ${names.join(', ')}.`,
+      );
+    }
+    Object.assign(env, module.routingEnv?.(url, server));
+    const code = module.codeOptions?.(url, server) ?? [];
+    if (code.length > 0) {
+      notes.push(
+        `${comment} ${Object.keys(env).length > 0 ? 'SDKs that read no variable' : 'Its SDKs read no variable'}: point them at the listener in code:`,
+        ...code.map((line) => `${comment}   ${line}`),
+      );
+    }
+  } else {
+    for (const module of ENV_ORDER) {
+      if (module.envByDefault) Object.assign(env, module.routingEnv?.(url));
+    }
+  }
   const lines: string[] = [];
   const agentArgs: string[] = [];
-  const comment = shell === 'cmd' ? 'rem' : '#';
   if (options.agent === 'claude-code') {
     env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = '1';
     if (servers.length > 0) {
@@ -85,6 +113,7 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
     }
   }
   for (const [name, value] of Object.entries(env)) lines.push(setLine(shell, name, value));
+  lines.push(...notes);
   if (mcpConfig !== null) {
     const ref =
       shell === 'powershell'
@@ -120,6 +149,12 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
     mcp_config: mcpConfig,
     lines,
   };
+}
+
+/** `compat:groq` → openai-compatible and groq; other names stand for themselves. */
+function providerArg(value: string): [string, string | undefined] {
+  const compat = /^compat:(.+)$/.exec(value);
+  return compat ? ['openai-compatible', compat[1]] : [value, undefined];
 }
 
 async function runningUrl(stateDir: string | undefined): Promise<string> {

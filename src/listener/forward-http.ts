@@ -15,7 +15,7 @@ import { clientResponseHeaders, flattenHeaders, upstreamRequestHeaders } from '.
 import { markSynthetic, syntheticAnswer } from './local-modes.ts';
 import { sendProviderError } from './provider-errors.ts';
 import { readBody, serveStep } from './respond.ts';
-import { type GatewayRoute, upstreamPath } from './routes.ts';
+import { type GatewayRoute, upstreamBase, upstreamPath } from './routes.ts';
 
 /** Largest JSON body checked for malformation (bigger ones pass unchecked). */
 const CHECK_LIMIT = 8 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function forwardHttp(
   });
   res.once('close', done);
 
-  const target = joinUpstream(ctx.upstreams[route.provider], upstreamPath(route, url));
+  const target = joinUpstream(upstreamBase(ctx.upstreams, route) ?? '', upstreamPath(route, url));
   const client = target.protocol === 'https:' ? https : http;
   let body: Buffer = Buffer.alloc(0);
 

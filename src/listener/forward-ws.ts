@@ -11,7 +11,7 @@ import { beginExchange, type GatewayContext, joinUpstream } from './gateway-cont
 import { flattenHeaders, upstreamRequestHeaders } from './headers.ts';
 import type { UpstreamProvider } from './options.ts';
 import { type GatewayErrorInfo, providerErrorBody } from './provider-errors.ts';
-import { type GatewayRoute, upstreamPath } from './routes.ts';
+import { type GatewayRoute, upstreamBase, upstreamPath } from './routes.ts';
 
 const upstreamProtocol = new WeakMap<IncomingMessage, string>();
 
@@ -24,7 +24,7 @@ export function createWsProxy(ctx: GatewayContext) {
 
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, route: GatewayRoute) {
     const { at, url, rec } = beginExchange(ctx, req, route, 'websocket');
-    const base = joinUpstream(ctx.upstreams[route.provider], upstreamPath(route, url));
+    const base = joinUpstream(upstreamBase(ctx.upstreams, route) ?? '', upstreamPath(route, url));
     base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:';
     const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
       .split(',')

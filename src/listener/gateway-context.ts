@@ -35,7 +35,8 @@ export interface UpstreamPolicy {
 }
 
 export interface GatewayContext {
-  upstreams: Record<UpstreamProvider, string>;
+  /** By provider name or `compat:NAME`. */
+  upstreams: Record<string, string>;
   upstream: UpstreamPolicy;
   counts: GatewayCounts;
   /** Milliseconds since the gateway started. */

@@ -35,7 +35,7 @@ import { createMcpHttp } from './mcp-http.ts';
 import { handleMcp } from './mcp-route.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from './options.ts';
 import { sendProviderError } from './provider-errors.ts';
-import { errorShapeFor, matchRoute, SUPPORTED_ROUTES } from './routes.ts';
+import { errorShapeFor, matchRoute, SUPPORTED_ROUTES, upstreamBase } from './routes.ts';
 import { bindServer, sameSecret, urlFor } from './server-utils.ts';
 import type { ListenerMode, ListenerPolicy } from './state.ts';
 import { createTunnels } from './tunnel.ts';
@@ -259,7 +259,8 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     }
     if (mcpHttp.handle(req, res)) return;
     const route = matchRoute(req.method ?? 'GET', req.url ?? '/', req.headers);
-    if (!route) return unsupported(req, res);
+    // `/compat/NAME` for a server neither configured (--upstream compat:NAME=URL) nor known.
+    if (!route || upstreamBase(ctx.upstreams, route) === undefined) return unsupported(req, res);
     if (local) return local.http(ctx, req, res, route);
     forwardHttp(ctx, req, res, route);
   });

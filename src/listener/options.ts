@@ -23,10 +23,16 @@ import { SYNTHETIC_WARNING } from './synthetic.ts';
 
 /** Every provider module's name; `--upstream NAME=URL` takes them. */
 export const UPSTREAM_PROVIDERS: readonly ProviderName[] = PROVIDER_NAMES;
-export type UpstreamProvider = ProviderName;
+/** A provider module's name, or `compat:NAME` for one OpenAI-compatible server. */
+export type UpstreamProvider = ProviderName | `compat:${string}`;
+
+const COMPAT = /^compat:[a-z0-9][a-z0-9._-]*$/i;
+const isUpstreamKey = (key: string): key is UpstreamProvider =>
+  (UPSTREAM_PROVIDERS as readonly string[]).includes(key) || COMPAT.test(key);
+const UPSTREAM_KEYS = `${UPSTREAM_PROVIDERS.filter((p) => p !== 'openai-compatible').join(', ')}, compat:NAME`;
 
 /** Each provider module's public API base URL. */
-export const DEFAULT_UPSTREAMS: Readonly<Record<UpstreamProvider, string>> = defaultUpstreams();
+export const DEFAULT_UPSTREAMS: Readonly<Record<string, string>> = defaultUpstreams();
 
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8790;
@@ -78,7 +84,8 @@ export interface ResolvedListenOptions {
   cassette: string | null;
   chaos: ChaosOptions | null;
   ignorePaths: string[];
-  upstreams: Record<UpstreamProvider, string>;
+  /** By provider name or `compat:NAME`. */
+  upstreams: Record<string, string>;
   mcpUpstreams: Record<string, string>;
   policy: ListenerPolicy;
   failOnSynthetic: boolean;
@@ -153,15 +160,14 @@ export function resolveListenOptions(
       );
     }
   }
-  const upstreams = { ...DEFAULT_UPSTREAMS };
+  const upstreams: Record<string, string> = { ...DEFAULT_UPSTREAMS };
   for (const [provider, url] of Object.entries(options.upstreams ?? {})) {
-    if (!UPSTREAM_PROVIDERS.includes(provider as UpstreamProvider)) {
+    if (!isUpstreamKey(provider)) {
       throw new UsageError(
-        `Unknown provider "${provider}" in --upstream: expected one of ${UPSTREAM_PROVIDERS.join(', ')}.`,
+        `Unknown provider "${provider}" in --upstream: expected one of ${UPSTREAM_KEYS}.`,
       );
     }
-    if (url !== undefined)
-      upstreams[provider as UpstreamProvider] = validateUpstream(provider, url);
+    if (url !== undefined) upstreams[provider] = validateUpstream(provider, url);
   }
   const capture = options.capture ?? 'minimal';
   if (capture !== 'minimal' && capture !== 'full') {
@@ -228,10 +234,10 @@ export function parseUpstreamArgs(values: string[]): Partial<Record<UpstreamProv
         `Invalid --upstream "${value}": expected provider=URL, e.g. openai=http://127.0.0.1:9000.`,
       );
     }
-    const provider = value.slice(0, eq) as UpstreamProvider;
-    if (!UPSTREAM_PROVIDERS.includes(provider)) {
+    const provider = value.slice(0, eq);
+    if (!isUpstreamKey(provider)) {
       throw new UsageError(
-        `Unknown provider "${provider}" in --upstream: expected one of ${UPSTREAM_PROVIDERS.join(', ')}.`,
+        `Unknown provider "${provider}" in --upstream: expected one of ${UPSTREAM_KEYS}.`,
       );
     }
     out[provider] = value.slice(eq + 1);

@@ -4,6 +4,8 @@
  */
 import {
   detectRoute,
+  KNOWN_SERVERS,
+  type ProviderName,
   providerModule,
   type RouteInfo,
   errorShapeFor as registryErrorShape,
@@ -12,8 +14,10 @@ import {
 import type { UpstreamProvider } from './options.ts';
 
 export interface GatewayRoute {
-  provider: UpstreamProvider;
+  provider: ProviderName;
   endpoint: string;
+  /** Its key in the listener's upstreams when not the provider's name: `compat:NAME`. */
+  upstream?: UpstreamProvider;
 }
 
 /** Human-readable list for unsupported-route errors. */
@@ -45,12 +49,29 @@ export function detectGatewayRoute(
 /** The contract route for a request (providers/ decides), or null when we do not forward it. */
 export function matchRoute(method: string, url: string, headers: NodeHeaders): GatewayRoute | null {
   const route = detectGatewayRoute(method, url, headers);
-  return route ? { provider: route.provider, endpoint: route.endpoint } : null;
+  if (!route) return null;
+  const own = { provider: route.provider, endpoint: route.endpoint };
+  return route.providerName ? { ...own, upstream: `compat:${route.providerName}` } : own;
 }
 
 /** The provider whose error shape a client expects, even for a route we do not know. */
 export function errorShapeFor(url: string, headers: NodeHeaders): UpstreamProvider {
   return registryErrorShape(url, flatHeaders(headers));
+}
+
+/**
+ * The base URL a route goes to: `--upstream` (or the default) for its key; an OpenAI-compatible
+ * server not configured goes to its documented base URL when it is a known one.
+ */
+export function upstreamBase(
+  upstreams: Readonly<Record<string, string>>,
+  route: GatewayRoute,
+): string | undefined {
+  const key = route.upstream ?? route.provider;
+  const configured = upstreams[key];
+  if (configured !== undefined) return configured;
+  const name = key.startsWith('compat:') ? key.slice(7) : null;
+  return name === null ? undefined : KNOWN_SERVERS[name];
 }
 
 /** The path to request upstream: as received, unless the provider module says otherwise. */

@@ -39,14 +39,17 @@ export function createStreamCapture(route: RouteInfo): StreamCapture {
     lastOffset = Math.max(lastOffset, offset_ms);
     // SSE names and ids are kept; WebSocket frames and array elements have neither.
     const sse = codec.sse === true;
+    const named = sse || codec.named === true;
     const event: StreamEvent = {
       offset_ms: Math.max(0, offset_ms),
-      ...(sse && raw.event !== undefined ? { event: raw.event } : {}),
+      ...(named && raw.event !== undefined ? { event: raw.event } : {}),
       ...(sse && raw.id !== undefined ? { id: raw.id } : {}),
       data,
     };
     // The exact text is kept only where re-encoding would not give it back (issue 14 item 2).
     if (sse && raw.raw !== undefined && raw.raw !== sseFrame(event, framer.eol)) {
+      event.raw = raw.raw;
+    } else if (codec.exact && raw.raw !== undefined) {
       event.raw = raw.raw;
     }
     try {

@@ -22,6 +22,7 @@ export type {
 } from './module.ts';
 export { normalizeRequest, normalizeStep } from './normalize.ts';
 export { isOpaque, OPAQUE, opaqueRoute, ProviderHosts } from './opaque.ts';
+export { configureCompatible, KNOWN_SERVERS } from './openai-compatible/servers.ts';
 export {
   defaultUpstreams,
   detectRoute,

@@ -70,6 +70,8 @@ export interface RouteInfo {
   model: string | null;
   /** The client asked for a streamed response. */
   stream: boolean;
+  /** `openai-compatible` only: the server's name (`groq`, `vllm`...), kept in the steps. */
+  providerName?: string;
   /** How the response will stream, when it does (a format of ./stream-formats.ts). */
   streamFormat: StreamFormat | null;
 }
@@ -121,6 +123,13 @@ export interface StreamCodec {
   readonly format: StreamFormat;
   /** True when events carry SSE `event:`/`id:` fields and an exact `raw` text may be kept. */
   readonly sse?: boolean;
+  /** Events carry a name (`event`) without being SSE (an AWS event stream's `:event-type`). */
+  readonly named?: boolean;
+  /**
+   * The framer sets a frame's `raw` only where writing the event back would not give its exact
+   * bytes, and `wire` writes `raw` when present (NDJSON, AWS event streams).
+   */
+  readonly exact?: boolean;
   framer(): Framer;
   /**
    * Wire chunks for a recorded stream, one per event (replay paces them by `offset_ms`) plus any
@@ -169,7 +178,14 @@ export interface ProviderModule {
    * `listen env`: the variables that point this provider's SDKs at a listener at `url` (no
    * trailing slash). Absent when the SDKs read none (then docs name the code-level option).
    */
-  routingEnv?(url: string): Record<string, string>;
+  routingEnv?(url: string, name?: string): Record<string, string>;
+  /**
+   * `listen env --provider NAME`: the code-level option that points an SDK at the listener, for
+   * SDKs that read no variable (printed as comments). `name`: an `openai-compatible` server.
+   */
+  codeOptions?(url: string, name?: string): string[];
+  /** Printed by `listen env` without `--provider` (providers with one public host). */
+  readonly envByDefault?: boolean;
 
   // --- Exchanges to steps -------------------------------------------------------------------
   /**

@@ -11,6 +11,8 @@
 import { Provider } from '../cassette/schema.ts';
 import { formatMessage } from '../errors.ts';
 import anthropic from './anthropic/index.ts';
+import azure from './azure/index.ts';
+import bedrock from './bedrock/index.ts';
 import gemini from './gemini/index.ts';
 import type {
   ProviderErrorInfo,
@@ -20,9 +22,22 @@ import type {
   RouteRequest,
   UrlParts,
 } from './module.ts';
+import ollama from './ollama/index.ts';
 import openai from './openai/index.ts';
+import compatible from './openai-compatible/index.ts';
+import vertex from './vertex/index.ts';
 
-export const PROVIDERS: readonly ProviderModule[] = [anthropic, gemini, openai];
+export const PROVIDERS: readonly ProviderModule[] = [
+  anthropic,
+  gemini,
+  vertex,
+  bedrock,
+  ollama,
+  azure,
+  // A configured base URL is more specific than OpenAI's generic paths.
+  compatible,
+  openai,
+];
 
 /** The module whose error shape a client gets when nothing says otherwise (the most common one). */
 const FALLBACK = openai;

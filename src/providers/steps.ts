@@ -26,6 +26,7 @@ function base(route: RouteInfo | null, ctx: StepContext) {
   return {
     correlation_id: ctx.correlation_id,
     provider: route?.provider ?? 'unknown',
+    ...(route?.providerName ? { provider_name: route.providerName } : {}),
     endpoint: route?.endpoint ?? 'unknown',
     offset_ms: ctx.offset_ms,
   } as const;
@@ -54,6 +55,7 @@ export function requestStep(
       : detectRoute({
           method: req.method,
           url: req.url,
+          ...(req.origin ? { origin: req.origin } : {}),
           headers: req.headers,
           body: decoded.body,
         }));

@@ -65,6 +65,8 @@ export const SECRET_HEADERS = [
   'x-api-key',
   'x-goog-api-key',
   'api-key',
+  // AWS temporary credentials (Bedrock): the session token that goes with a SigV4 signature.
+  'x-amz-security-token',
   'cookie',
   'set-cookie',
 ];

@@ -52,7 +52,7 @@ const start = defineCommand({
     upstream: {
       type: 'string',
       description:
-        'provider=URL, repeatable (openai, anthropic, gemini); mcp.NAME=URL for a streamable-HTTP MCP server at /mcp/NAME',
+        'provider=URL, repeatable (openai, anthropic, gemini, azure, bedrock, vertex, ollama; compat:NAME for an OpenAI-compatible server at /compat/NAME); mcp.NAME=URL for a streamable-HTTP MCP server at /mcp/NAME',
     },
     policy: {
       type: 'enum',
@@ -200,6 +200,11 @@ const env = defineCommand({
       type: 'string',
       description: 'The wrapped MCP servers answer from this cassette (mcp wrap --mode replay)',
     },
+    provider: {
+      type: 'string',
+      description:
+        "One provider's lines (azure, bedrock, vertex, ollama, compat:NAME...): variables, else the code option",
+    },
     json: { type: 'boolean', description: 'Print one JSON object' },
   },
   async run({ args, rawArgs }) {
@@ -209,6 +214,7 @@ const env = defineCommand({
         ? { mcp, wrapper: [process.execPath, realpathSync(process.argv[1] as string)] }
         : {}),
       ...(args['mcp-cassette'] ? { mcpCassette: args['mcp-cassette'] } : {}),
+      ...(args.provider ? { provider: args.provider } : {}),
       ...(args.shell ? { shell: args.shell as Shell } : {}),
       ...(args.agent ? { agent: args.agent as Agent } : {}),
       ...(args.url ? { url: args.url } : {}),

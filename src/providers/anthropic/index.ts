@@ -19,6 +19,7 @@ const anthropic: ProviderModule = {
 
   upstream: 'https://api.anthropic.com',
   expectsErrorShape: (_url, headers) => looksAnthropic(headers),
+  envByDefault: true,
   routingEnv: (url) => ({ ANTHROPIC_BASE_URL: url }),
 
   // Error bodies repeat the header's id as `request_id`.

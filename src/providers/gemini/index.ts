@@ -23,6 +23,7 @@ const gemini: ProviderModule = {
   expectsErrorShape: (url, headers) =>
     url.startsWith('/v1beta') || headerOf(headers, 'x-goog-api-key') !== undefined,
   // @google/genai reads this when no httpOptions.baseUrl is given (it appends /v1beta itself).
+  envByDefault: true,
   routingEnv: (url) => ({ GOOGLE_GEMINI_BASE_URL: url }),
 
   // Gemini sends no request-id header: its id is the body's `responseId` (a stream's first

@@ -19,6 +19,7 @@ const openai: ProviderModule = {
   upstream: 'https://api.openai.com',
   // Accepted without `/v1` (a base URL set without it), always forwarded with it.
   upstreamPath: (url) => (url.startsWith('/v1/') ? url : `/v1${url}`),
+  envByDefault: true,
   routingEnv: (url) => ({ OPENAI_BASE_URL: `${url}/v1` }),
 
   requestId: (headers) => headerOf(headers, 'x-request-id') ?? null,

@@ -179,7 +179,7 @@ describe('exact error texts', () => {
 
   test('a wrong enum value lists the allowed ones', async () => {
     expect(await failure(file(rpk({ ...request(0), provider: 'mistral' })))).toBe(
-      '[replaykit] run.rpk:2: step model.request: field "provider" expected one of "openai", "anthropic", "gemini", "mcp", "unknown", got "mistral"',
+      '[replaykit] run.rpk:2: step model.request: field "provider" expected one of "openai", "anthropic", "gemini", "mcp", "azure", "bedrock", "vertex", "ollama", "openai-compatible", "unknown", got "mistral"',
     );
   });
 

@@ -13,6 +13,34 @@ test('sh lines route the three SDKs (OpenAI with /v1, Anthropic and Gemini witho
   ]);
 });
 
+test("--provider NAME: that SDK family's variables, and its code-level base URL where it reads none", async () => {
+  const lines = async (provider: string) =>
+    (await listenerEnv({ url, shell: 'sh', provider })).lines;
+  expect(await lines('azure')).toEqual([
+    "export AZURE_OPENAI_ENDPOINT='http://127.0.0.1:8790'",
+    '# SDKs that read no variable: point them at the listener in code:',
+    "#   @ai-sdk/azure: createAzure({ baseURL: 'http://127.0.0.1:8790/openai' })",
+  ]);
+  expect(await lines('bedrock')).toEqual([
+    "export AWS_ENDPOINT_URL_BEDROCK_RUNTIME='http://127.0.0.1:8790'",
+  ]);
+  expect(await lines('vertex')).toEqual(["export GOOGLE_VERTEX_BASE_URL='http://127.0.0.1:8790'"]);
+  expect(await lines('ollama')).toEqual([
+    '# Its SDKs read no variable: point them at the listener in code:',
+    "#   ollama: new Ollama({ host: 'http://127.0.0.1:8790' })",
+  ]);
+  expect(await lines('compat:groq')).toEqual([
+    "export GROQ_BASE_URL='http://127.0.0.1:8790/compat/groq'",
+    '# SDKs that read no variable: point them at the listener in code:',
+    "#   openai: new OpenAI({ baseURL: 'http://127.0.0.1:8790/compat/groq' })",
+    "#   @ai-sdk/openai-compatible: createOpenAICompatible({ name: 'groq', baseURL: 'http://127.0.0.1:8790/compat/groq' })",
+  ]);
+  expect(await lines('openai')).toEqual(["export OPENAI_BASE_URL='http://127.0.0.1:8790/v1'"]);
+  await expect(listenerEnv({ url, provider: 'mistral' })).rejects.toThrow(
+    'Invalid --provider "mistral": expected one of anthropic, gemini, vertex, bedrock, ollama, azure, compat:NAME, openai.',
+  );
+});
+
 test('the same URL in fish, PowerShell and cmd syntax', async () => {
   expect((await listenerEnv({ url, shell: 'fish' })).lines[0]).toBe(
     "set -gx OPENAI_BASE_URL 'http://127.0.0.1:8790/v1'",

@@ -8,7 +8,34 @@ test('defaults: loopback, port 8790, live, live_only, public provider upstreams'
     openai: 'https://api.openai.com',
     anthropic: 'https://api.anthropic.com',
     gemini: 'https://generativelanguage.googleapis.com',
+    vertex: 'https://us-central1-aiplatform.googleapis.com',
+    bedrock: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+    ollama: 'http://127.0.0.1:11434',
+    azure: 'https://YOUR-RESOURCE.openai.azure.com',
+    'openai-compatible': 'http://localhost:8000/v1',
   });
+});
+
+test('--upstream takes every provider module and compat:NAME for an OpenAI-compatible server', () => {
+  const upstreams = parseUpstreamArgs([
+    'azure=https://res.openai.azure.com',
+    'bedrock=https://bedrock-runtime.eu-west-1.amazonaws.com',
+    'vertex=https://europe-west4-aiplatform.googleapis.com',
+    'ollama=http://127.0.0.1:11435',
+    'compat:groq=https://api.groq.com/openai/v1',
+  ]);
+  const o = resolveListenOptions({ upstreams }, {});
+  expect(o.upstreams).toMatchObject({
+    azure: 'https://res.openai.azure.com',
+    bedrock: 'https://bedrock-runtime.eu-west-1.amazonaws.com',
+    vertex: 'https://europe-west4-aiplatform.googleapis.com',
+    ollama: 'http://127.0.0.1:11435',
+    'compat:groq': 'https://api.groq.com/openai/v1',
+  });
+  expect(() => parseUpstreamArgs(['mistral=https://api.mistral.ai'])).toThrow(
+    'Unknown provider "mistral" in --upstream: expected one of anthropic, gemini, vertex, bedrock, ollama, azure, openai, compat:NAME.',
+  );
+  expect(() => parseUpstreamArgs(['compat:=https://x.example'])).toThrow(/Unknown provider/);
 });
 
 test('--mode replay without --cassette is a usage error that says what is missing', () => {
