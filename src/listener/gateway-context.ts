@@ -3,7 +3,6 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { ExchangeRecorder, ExchangeStart } from './capture-hooks.ts';
 import { flattenHeaders } from './headers.ts';
-import type { UpstreamProvider } from './options.ts';
 import type { ListenerPolicy } from './state.ts';
 
 export interface GatewayCounts {
