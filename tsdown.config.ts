@@ -12,6 +12,8 @@ const entry = {
   'jest-setup': 'integrations/jest/setup.ts',
   'jest-reporter': 'integrations/jest/reporter.ts',
   msw: 'integrations/msw/index.ts',
+  // What integrations build on (theirs and third parties'): they import nothing deeper.
+  integration: 'src/integration.ts',
 };
 
 /**

@@ -5,12 +5,17 @@
  * agent runs with big tool outputs. Generated once on tmp disk, then reused.
  * - `record`: `record()` replay, the real `openai` SDK, 20 exchanges.
  * - `listener`: the listener's `--mode replay` gateway on loopback, the same 20 exchanges.
- * Usage: node bench/memory.ts [record|listener]; prints one JSON line.
+ * - `parity`: `expectReplayParity(file)`, every exchange self-replayed, twice.
+ * - `replay`, `assert`: the real CLI (`replaypack replay --json`, `replaypack assert`) in a child
+ *   process, which reports its own peak RSS (`process.resourceUsage().maxRSS`) on exit.
+ * Usage: node bench/memory.ts [record|listener|parity|replay|assert]; prints one JSON line.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import OpenAI from 'openai';
-import { record } from '../src/index.ts';
+import { expectReplayParity, record } from '../src/index.ts';
 import { createListenerCapture } from '../src/listener/capture.ts';
 import { createGateway } from '../src/listener/index.ts';
 import { writeLargeChatCassette } from '../test/support/large-cassette.ts';
@@ -18,9 +23,11 @@ import { BENCH_DIR } from './workload.ts';
 
 const replayPath = process.argv[2] ?? 'record';
 const MB = Number(process.env.BENCH_MEMORY_MB ?? 200);
-const file = path.join(BENCH_DIR, `large-${MB}mb.rpk`);
-const BODY = Math.min(200_000, Math.floor((MB * 1024 * 1024) / 40));
-const count = Math.ceil((MB * 1024 * 1024) / BODY);
+// v2: responses carry their assembly (a cassette its own replay reproduces, for parity).
+const file = path.join(BENCH_DIR, `large-${MB}mb-v2.rpk`);
+const BODY = Math.min(200_000, Math.floor((MB * 1024 * 1024) / 80));
+// Each exchange holds its answer twice (the body and its assembly, as the recorder writes it).
+const count = Math.ceil((MB * 1024 * 1024) / (2 * BODY));
 
 if (!existsSync(file)) {
   const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil(BODY / 27)).slice(0, BODY);
@@ -28,6 +35,7 @@ if (!existsSync(file)) {
 }
 
 let peakRss = 0;
+let child: { rss: number; heap: number } | undefined;
 let peakHeap = 0;
 const sample = () => {
   const m = process.memoryUsage();
@@ -62,11 +70,31 @@ if (replayPath === 'listener') {
   } finally {
     await gateway.close();
   }
+} else if (replayPath === 'parity') {
+  await expectReplayParity(file);
+} else if (replayPath === 'replay' || replayPath === 'assert') {
+  // The real CLI in its own process: its peak RSS is what a user's `replaypack` run needs.
+  const report = path.join(BENCH_DIR, `memory-${replayPath}-rss.json`);
+  const args = replayPath === 'replay' ? ['replay', file, '--json'] : ['assert', file];
+  const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+  const rss = fileURLToPath(new URL('./report-rss.ts', import.meta.url));
+  // The parent's heap cap (BENCH_MEMORY_HEAP, bench/run.ts) applies to the CLI child as well.
+  await execa(process.execPath, [...process.execArgv, '--import', rss, cli, ...args], {
+    env: { ...process.env, REPLAYKIT_BENCH_RSS: report },
+    stdout: 'ignore',
+  });
+  child = JSON.parse(readFileSync(report, 'utf8')) as { rss: number; heap: number };
 } else {
   await record({ cassette: file, mode: 'replay' }, () => calls('http://127.0.0.1:59999/v1'));
 }
 clearInterval(timer);
 sample();
+// The kernel's own peak (maxRSS, in KiB), which sampling can miss between two samples.
+peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+if (child) {
+  peakRss = child.rss;
+  peakHeap = child.heap;
+}
 const mb = (n: number) => Math.round(n / 1024 / 1024);
 process.stdout.write(
   `${JSON.stringify({ bench: 'memory', path: replayPath, file_mb: mb(statSync(file).size), exchanges: count, rss_before_mb: mb(before.rss), peak_rss_mb: mb(peakRss), peak_heap_mb: mb(peakHeap) })}\n`,

@@ -4,7 +4,7 @@
  * options the setup file reads from `globals.replaykit`.
  */
 import path from 'node:path';
-import { assertSupportedNode } from '../../src/node-version.ts';
+import { assertSupportedNode } from '../../src/integration.ts';
 import type { ReplayKitOptions } from '../shared/options.ts';
 
 /** The Jest config fields this touches (structural: Jest 29 and 30 type them differently). */

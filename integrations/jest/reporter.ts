@@ -6,8 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeLastRun } from '../../src/cassette/last-run.ts';
-import { loadPriceTableSync } from '../../src/pricing/table.ts';
+import { loadPriceTableSync, writeLastRun } from '../../src/integration.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import type { LedgerEntry } from '../shared/ledger.ts';
 import { DEFAULT_DIR, type ReplayKitOptions } from '../shared/options.ts';

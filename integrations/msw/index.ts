@@ -10,12 +10,18 @@
  * Requests that are not provider traffic fall through to the next handler.
  */
 import { type HttpHandler, http } from 'msw';
-import { ReplayHandler } from '../../src/capture/replayer.ts';
-import type { ModelRequest } from '../../src/cassette/schema.ts';
-import { createRedactor, type RedactorOptions } from '../../src/redaction/index.ts';
-import type { ReplayDivergenceError } from '../../src/replay/divergence.ts';
-import type { MatchOptions, ReplayMatcher } from '../../src/replay/matcher.ts';
-import { openReplay } from '../../src/replay/open.ts';
+import type {
+  MatchOptions,
+  ModelRequest,
+  ReplayDivergenceError,
+  ReplayMatcher,
+} from '../../src/integration.ts';
+import {
+  createRedactor,
+  openReplay,
+  type RedactorOptions,
+  ReplayHandler,
+} from '../../src/integration.ts';
 
 export interface CassetteHandlerOptions extends MatchOptions {
   /** Replay pacing: 0 instant (default), 1 recorded timing, N times faster. */

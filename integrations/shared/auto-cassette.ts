@@ -10,19 +10,20 @@
 import { existsSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { effectiveMode, resolveMode } from '../../src/capture/mode.ts';
 import {
+  createCassetteWriter,
+  effectiveMode,
+  normalizeStep,
   type Recording,
   type RecordOptions,
+  ReplayDivergenceError,
+  ReplayKitError,
+  resolveMode,
   runWithin,
   start as startScope,
   type UnusedExchange,
-} from '../../src/capture/record.ts';
-import { createCassetteWriter } from '../../src/cassette/writer.ts';
-import { ReplayKitError } from '../../src/errors.ts';
-import { normalizeStep } from '../../src/pipeline/canonical.ts';
-import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
-import { VERSION } from '../../src/version.ts';
+  VERSION,
+} from '../../src/integration.ts';
 import { note } from './ledger.ts';
 
 export type AutoOptions = Omit<RecordOptions, 'cassette'>;

@@ -2,7 +2,7 @@
  * What the tests of one worker did with cassettes, for the end-of-run report. Each runner moves
  * the entries to its main process its own way (Vitest: task meta; Jest: a file per test file).
  */
-import type { ServedUsage } from '../../src/capture/record.ts';
+import type { ServedUsage } from '../../src/integration.ts';
 
 export type CassetteOutcome = 'replayed' | 'recorded' | 'missing' | 'diverged';
 

@@ -4,7 +4,7 @@
  * failure reads like any other failed assertion of the runner, with the first divergence at the
  * top and the runner's own diff of the recorded and the live request below.
  */
-import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
+import { ReplayDivergenceError } from '../../src/integration.ts';
 import { checkParity } from './parity.ts';
 
 /** The part of Vitest's and Jest's `MatcherState` used here. */

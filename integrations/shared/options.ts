@@ -1,6 +1,5 @@
 /** Options shared by the Vitest plugin and the Jest setup. Plain data: they cross to workers. */
-import type { Mode } from '../../src/capture/mode.ts';
-import type { MatchMode } from '../../src/replay/matcher.ts';
+import type { MatchMode, Mode } from '../../src/integration.ts';
 
 export interface ReplayKitOptions {
   /** Default: `REPLAYKIT_MODE`, else `replay` on CI and `auto` elsewhere. */

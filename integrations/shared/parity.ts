@@ -5,13 +5,13 @@
 import path from 'node:path';
 import {
   expectReplayParity as coreParity,
+  displayPath,
   divergenceTrace,
   type ParityOptions,
-} from '../../src/capture/parity.ts';
-import { ReplayKitError } from '../../src/errors.ts';
-import { ReplayDivergenceError } from '../../src/replay/divergence.ts';
-import { displayPath } from '../../src/replay/parity.ts';
-import { writeDivergencePage } from '../../src/viewer/divergence-page.ts';
+  ReplayDivergenceError,
+  ReplayKitError,
+  writeDivergencePage,
+} from '../../src/integration.ts';
 import { suspendAuto } from './auto-cassette.ts';
 import { note } from './ledger.ts';
 

@@ -11,7 +11,7 @@ import {
   type PriceTable,
   type UsageReport,
   UsageTally,
-} from '../../src/pricing/index.ts';
+} from '../../src/integration.ts';
 import type { LedgerEntry } from './ledger.ts';
 
 export interface RunReport {

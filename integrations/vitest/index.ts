@@ -11,8 +11,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertSupportedNode } from '../../src/node-version.ts';
-import { loadPriceTableSync } from '../../src/pricing/table.ts';
+import { assertSupportedNode, loadPriceTableSync } from '../../src/integration.ts';
 import { DEFAULT_DIR, type ReplayKitOptions } from '../shared/options.ts';
 import { CassetteReporter } from './reporter.ts';
 

@@ -1,7 +1,7 @@
 /** The Vitest reporter behind the end-of-run cassette report (added by the plugin). */
 import path from 'node:path';
-import { writeLastRun } from '../../src/cassette/last-run.ts';
-import type { PriceTable } from '../../src/pricing/index.ts';
+import type { PriceTable } from '../../src/integration.ts';
+import { writeLastRun } from '../../src/integration.ts';
 import { autoCassettePath } from '../shared/cassette-path.ts';
 import type { LedgerEntry } from '../shared/ledger.ts';
 import { buildReport, formatReport } from '../shared/report.ts';
