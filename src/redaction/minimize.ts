@@ -73,11 +73,17 @@ export function mapLeaves(value: unknown, fn: TextNormalizer): unknown {
 /** A text worth its line hashes: prose, not a schema's `"type": "object"`. */
 export const hasLines = (text: string) => text.length >= 40 || text.includes('\n');
 
-/** Line hashes of the texts in a (normalised) value, by place. */
-export function lineHashes(value: unknown): Record<string, string> {
+/**
+ * Line hashes of the texts in a (normalised) value, by place. Tool definitions keep only their
+ * multi-line texts: their one-line descriptions were most of a blob's size (5 of 7 KB of a
+ * minimised Claude Code request).
+ */
+export function lineHashes(value: unknown, oneLine = true): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [at, text] of textLeaves(value)) {
-    if (hasLines(text)) out[at] = text.split('\n').map(lineHash).join('');
+    if (oneLine ? hasLines(text) : text.includes('\n')) {
+      out[at] = text.split('\n').map(lineHash).join('');
+    }
   }
   return out;
 }
@@ -86,7 +92,11 @@ export function lineHashes(value: unknown): Record<string, string> {
  * Strings hash as themselves; anything else as its key-sorted JSON. With an agent's text
  * normaliser, the blob also keeps the hash of the normalised text and its line hashes.
  */
-export function toBlob(value: unknown, normalizeText?: TextNormalizer): BlobRef {
+export function toBlob(
+  value: unknown,
+  normalizeText?: TextNormalizer,
+  options: { oneLine?: boolean } = {},
+): BlobRef {
   const text = textOf(value);
   const blob: BlobRef['$rk_blob'] = {
     sha256: sha256(text),
@@ -97,7 +107,7 @@ export function toBlob(value: unknown, normalizeText?: TextNormalizer): BlobRef 
     const normal = mapLeaves(value, normalizeText);
     const normalText = textOf(normal);
     if (normalText !== text) blob.normalized = sha256(normalText);
-    blob.lines = lineHashes(normal);
+    blob.lines = lineHashes(normal, options.oneLine);
   }
   return { $rk_blob: blob };
 }
@@ -109,6 +119,7 @@ function big(value: unknown, threshold: number, normalizeText?: TextNormalizer):
   return Buffer.byteLength(text) > threshold;
 }
 
+const TOOL_FIELDS = new Set(['tools', 'functions']);
 /** Message roles whose content is instructions rather than conversation. */
 const INSTRUCTION_ROLES = new Set(['system', 'developer']);
 
@@ -124,7 +135,10 @@ export function minimize(
   const threshold = options.threshold ?? BLOB_THRESHOLD;
   const norm = options.normalizeText;
   const out: Obj = { ...body };
-  for (const f of fields) if (big(out[f], threshold, norm)) out[f] = toBlob(out[f], norm);
+  for (const f of fields) {
+    const oneLine = !TOOL_FIELDS.has(f);
+    if (big(out[f], threshold, norm)) out[f] = toBlob(out[f], norm, { oneLine });
+  }
   for (const list of ['input', 'messages'] as const) {
     if (Array.isArray(out[list]))
       out[list] = out[list].map((m) => minimizeItem(m, threshold, norm));
@@ -139,6 +153,8 @@ function minimizeItem(item: unknown, threshold: number, norm?: TextNormalizer): 
   if (typeof item.role === 'string' && INSTRUCTION_ROLES.has(item.role)) {
     if (big(item.content, threshold, norm)) out = { ...out, content: toBlob(item.content, norm) };
   }
-  if (big(item.tools, threshold, norm)) out = { ...out, tools: toBlob(item.tools, norm) };
+  if (big(item.tools, threshold, norm)) {
+    out = { ...out, tools: toBlob(item.tools, norm, { oneLine: false }) };
+  }
   return out;
 }

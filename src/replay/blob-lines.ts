@@ -144,12 +144,14 @@ export function blobLineDiff(
     if (value === undefined) continue;
     const normal = source.normalizeText ? mapLeaves(value, source.normalizeText) : value;
     const where = display(bodyAt);
+    const oneLine = Object.values(lines).some((h) => h.length === 8);
     let told = false;
     for (const [leaf, text] of textLeaves(normal)) {
       const recorded = lines[leaf];
       const liveLines = text.split('\n');
       if (recorded === undefined) {
-        if (!hasLines(text)) continue;
+        // A one-line text is new only if the blob kept one-line texts (tool definitions do not).
+        if (!(text.includes('\n') || (oneLine && hasLines(text)))) continue;
         push(
           liveLines.length === 1
             ? `${where}${leaf} added: ${show(text, 160)}`
