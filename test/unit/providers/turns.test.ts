@@ -5,6 +5,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { bedrockTurns } from '../../../src/providers/bedrock/turns.ts';
+import { ollamaTurns } from '../../../src/providers/ollama/turns.ts';
 import { PROVIDERS } from '../../../src/providers/registry.ts';
 import { turnsOf } from '../../../src/viewer/turns.ts';
 
@@ -98,6 +100,61 @@ describe('conversation turns per provider module', () => {
     expect(turns[2]!.parts[0]).toEqual({ kind: 'reasoning', text: 'hmm' });
   });
 
+  it('Bedrock Converse and InvokeModel (Claude), Ollama chat and generate', () => {
+    const converse = turnsOf('bedrock', 'converse', {
+      system: [{ text: 'Be brief.' }],
+      messages: [
+        { role: 'user', content: [{ text: 'Weather?' }] },
+        {
+          role: 'assistant',
+          content: [
+            { toolUse: { toolUseId: 't1', name: 'get_weather', input: { city: 'Paris' } } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { toolResult: { toolUseId: 't1', content: [{ text: '11' }], status: 'error' } },
+          ],
+        },
+      ],
+    });
+    expect(converse.map((t) => t.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(converse[3]!.parts[0]).toMatchObject({ kind: 'tool_result', id: 't1', is_error: true });
+    const invoke = turnsOf('bedrock', 'invoke', {
+      anthropic_version: 'bedrock-2023-05-31',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(invoke).toEqual([{ role: 'user', parts: [{ kind: 'text', text: 'hi' }] }]);
+    const chat = turnsOf('ollama', 'chat', {
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: '',
+          tool_calls: [{ function: { name: 'f', arguments: { a: 1 } } }],
+        },
+      ],
+    });
+    expect(chat[1]!.parts).toEqual([
+      { kind: 'tool_call', id: null, name: 'f', arguments: { a: 1 } },
+    ]);
+    expect(turnsOf('ollama', 'generate', { system: 's', prompt: 'p' }).map((t) => t.role)).toEqual([
+      'system',
+      'user',
+    ]);
+    // Vertex, Azure and OpenAI-compatible servers speak Gemini's and OpenAI's wire formats.
+    expect(
+      turnsOf('vertex', 'generateContent', {
+        contents: [{ role: 'user', parts: [{ text: 'hi' }] }],
+      })[0]!.role,
+    ).toBe('user');
+    expect(
+      turnsOf('azure', 'chat.completions', { messages: [{ role: 'user', content: 'hi' }] })[0]!
+        .parts[0],
+    ).toEqual({ kind: 'text', text: 'hi' });
+  });
+
   it('a provider without a renderer, or a body of no known shape, still shows its body', () => {
     expect(turnsOf('unknown', 'opaque', { a: 1 })).toEqual([
       { role: 'user', parts: [{ kind: 'data', label: 'body', value: { a: 1 } }] },
@@ -125,6 +182,11 @@ describe('conversation turns per provider module', () => {
     fc.assert(
       fc.property(body, fc.constantFrom(...endpoints), (value, endpoint) => {
         for (const module of PROVIDERS) expect(() => module.turns?.(endpoint, value)).not.toThrow();
+        for (const render of [bedrockTurns, ollamaTurns]) {
+          for (const e of [endpoint, 'converse', 'invoke', 'chat', 'generate']) {
+            expect(() => render(e, value)).not.toThrow();
+          }
+        }
         expect(Array.isArray(turnsOf('openai', endpoint, value))).toBe(true);
       }),
       { numRuns: 300 },
