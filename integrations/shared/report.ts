@@ -4,6 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { cliName } from '../../src/cli-name.ts';
 import {
   BUILT_IN_PRICES,
   type CostReport,
@@ -111,7 +112,7 @@ export function formatReport(report: RunReport, cwd: string, rerecord: string): 
   if (report.missing.length > 0) lines.push(`  Record the missing ones: ${rerecord}`);
   if (report.unused.length > 0)
     lines.push(
-      '  Unused cassettes belong to no current test: delete them if the test is gone (npx replaypack cassettes --unused --delete).',
+      `  Unused cassettes belong to no current test: delete them if the test is gone (${cliName()} cassettes --unused --delete).`,
     );
   if (report.served) lines.push(...servedLines(report.served));
   return `${lines.join('\n')}\n`;

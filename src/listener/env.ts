@@ -122,7 +122,7 @@ export async function listenerEnv(options: EnvOptions = {}): Promise<EnvResult> 
           ? '"%REPLAYKIT_MCP_CONFIG%"'
           : '"$REPLAYKIT_MCP_CONFIG"';
     lines.push(
-      `${comment} MCP servers ${servers.map((s) => s.name).join(', ')} run through "replaypack mcp wrap". Run Claude Code with:`,
+      `${comment} MCP servers ${servers.map((s) => s.name).join(', ')} run through "${cliName()} mcp wrap". Run Claude Code with:`,
       `${comment}   claude --mcp-config ${ref} ...`,
     );
   }

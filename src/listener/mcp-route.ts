@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import type { StepInput } from '../cassette/schema.ts';
+import { cliName } from '../cli-name.ts';
 import { MCP_PREFIX } from '../mcp/channel.ts';
 import type { McpRecorder } from '../mcp/steps.ts';
 import type { CaptureSink } from './capture-hooks.ts';
@@ -61,7 +62,7 @@ export async function handleMcp(
     req.resume();
     return json(404, {
       error: {
-        message: `Unknown MCP route "${req.method} ${url.pathname}": "replaypack mcp wrap" posts to ${MCP_PREFIX}<server>.`,
+        message: `Unknown MCP route "${req.method} ${url.pathname}": "${cliName()} mcp wrap" posts to ${MCP_PREFIX}<server>.`,
       },
     });
   }

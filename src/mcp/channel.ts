@@ -6,6 +6,7 @@
  * that is gone or refuses costs one warning: the agent's MCP traffic flows on regardless.
  */
 import http from 'node:http';
+import { cliName } from '../cli-name.ts';
 import { TOKEN_HEADER } from '../listener/headers.ts';
 import { readState, resolveStateDir } from '../listener/state.ts';
 import type { McpSide } from './steps.ts';
@@ -49,7 +50,7 @@ export function openRecordChannel(
     if (broken) return;
     broken = true;
     warn(
-      `Failed to record MCP server "${server}" into the listener at ${target.url}: ${reason}. Its traffic still flows; start the listener ("replaypack listen start") before the agent to record it`,
+      `Failed to record MCP server "${server}" into the listener at ${target.url}: ${reason}. Its traffic still flows; start the listener ("${cliName()} listen start") before the agent to record it`,
     );
   };
   const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
+import { cliName } from '../cli-name.ts';
 import { formatMessage, UsageError } from '../errors.ts';
 import { loadForReplay } from '../pipeline/cassette.ts';
 import { findListener, openRecordChannel, type RecordChannel } from './channel.ts';
@@ -61,12 +62,12 @@ export async function runMcpWrap(options: WrapOptions): Promise<number> {
   }
   if (options.command.length === 0) {
     throw new UsageError(
-      'Failed to wrap an MCP server: no server command. Put it after "--": replaypack mcp wrap --name NAME -- COMMAND ARGS...',
+      `Failed to wrap an MCP server: no server command. Put it after "--": ${cliName()} mcp wrap --name NAME -- COMMAND ARGS...`,
     );
   }
   if (!target) {
     warn(
-      `Failed to find a running listener for MCP server "${options.name}" (REPLAYKIT_HOME=${env.REPLAYKIT_HOME ?? '(unset)'}): its traffic flows but is not recorded. Start one with "replaypack listen start", or pass --listener URL`,
+      `Failed to find a running listener for MCP server "${options.name}" (REPLAYKIT_HOME=${env.REPLAYKIT_HOME ?? '(unset)'}): its traffic flows but is not recorded. Start one with "${cliName()} listen start", or pass --listener URL`,
     );
   }
   const channel = target ? openRecordChannel(target, options.name, session, warn) : null;

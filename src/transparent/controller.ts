@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cliName } from '../cli-name.ts';
 import { ExitCode, ReplayKitError } from '../errors.ts';
 import type { GatewayCounts } from '../listener/gateway-context.ts';
 import { DEFAULT_UPSTREAMS, type UpstreamProvider } from '../listener/options.ts';
@@ -205,7 +206,7 @@ export async function startTransparent(options: TransparentOptions = {}): Promis
     recovered = await stopTransparent(options);
     if (!recovered.ok) {
       throw new TransparentStartError(
-        `Failed to start transparent mode: the stale session could not be fully reverted (${failedSteps(recovered.steps)}). Fix what the steps report, then run "replaypack listen transparent stop" until it succeeds.`,
+        `Failed to start transparent mode: the stale session could not be fully reverted (${failedSteps(recovered.steps)}). Fix what the steps report, then run "${cliName()} listen transparent stop" until it succeeds.`,
         { steps: [], rollback: recovered },
       );
     }
@@ -306,7 +307,7 @@ export async function startTransparent(options: TransparentOptions = {}): Promis
         });
       const rollback = await rollbackJournal(journal, paths.dir, runner, 'stale');
       throw new TransparentStartError(
-        `Failed to start transparent mode at step "${id}": ${reasonOf(error)}. ${rollback.ok ? 'Every change was rolled back.' : `The rollback did not finish (${failedSteps(rollback.steps)}): run "replaypack listen transparent stop" and check its steps.`}`,
+        `Failed to start transparent mode at step "${id}": ${reasonOf(error)}. ${rollback.ok ? 'Every change was rolled back.' : `The rollback did not finish (${failedSteps(rollback.steps)}): run "${cliName()} listen transparent stop" and check its steps.`}`,
         { steps, rollback },
         error,
       );
@@ -408,7 +409,7 @@ async function rollbackJournal(
     counts: null,
     message: ok
       ? `Transparent mode stopped${was === 'stale' ? ' (it was stale: its listener had died)' : ''}; every change was undone.`
-      : `Transparent mode is NOT fully reverted: ${failedSteps(reports)} failed. Fix the cause and run "replaypack listen transparent stop" again.`,
+      : `Transparent mode is NOT fully reverted: ${failedSteps(reports)} failed. Fix the cause and run "${cliName()} listen transparent stop" again.`,
   };
 }
 

@@ -6,6 +6,7 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { cliName } from '../cli-name.ts';
 import { readCa } from './ca.ts';
 import { defaultBackend } from './controller.ts';
 import type { Backend } from './journal.ts';
@@ -58,7 +59,7 @@ export async function transparentDoctor(options: DoctorOptions = {}): Promise<Do
     detail: `${platform}: ${supported ? `backend ${backend}` : 'transparent mode supports macOS (pf) and Linux (nftables) only'}`,
     fix: supported
       ? 'none needed'
-      : 'Use the passive listener: eval "$(replaypack listen env)" routes SDKs by base URL.',
+      : `Use the passive listener: eval "$(${cliName()} listen env)" routes SDKs by base URL.`,
   });
   const binary = backend === 'pf' ? 'pfctl' : 'nft';
   const found = findBinary(binary, env);
@@ -78,7 +79,7 @@ export async function transparentDoctor(options: DoctorOptions = {}): Promise<Do
     detail: root
       ? 'running as root'
       : `running as uid ${process.getuid?.() ?? '?'}: changing ${backend === 'pf' ? 'pf rules' : 'nftables rules'} needs root`,
-    fix: 'Run start and stop with sudo: sudo replaypack listen transparent start.',
+    fix: `Run start and stop with sudo: sudo ${cliName()} listen transparent start.`,
   });
   if (backend === 'nft' && root && found) {
     const listed = await runner.run({ cmd: 'nft', args: ['list', 'tables'] });
@@ -99,7 +100,7 @@ export async function transparentDoctor(options: DoctorOptions = {}): Promise<Do
           name: 'ca',
           ok: false,
           detail: `no CA yet in ${paths.dir}`,
-          fix: 'Start creates it on first use: sudo replaypack listen transparent start.',
+          fix: `Start creates it on first use: sudo ${cliName()} listen transparent start.`,
         },
   );
   if (ca) {
@@ -124,7 +125,7 @@ export async function transparentDoctor(options: DoctorOptions = {}): Promise<Do
           : 'the system CA bundle does not hold the CA (start does not install it on Linux)',
     fix:
       backend === 'pf'
-        ? 'sudo replaypack listen transparent start trusts it in the login keychain.'
+        ? `sudo ${cliName()} listen transparent start trusts it in the login keychain.`
         : `sudo cp ${ca?.path ?? '<ca.pem>'} /usr/local/share/ca-certificates/replaykit.crt && sudo update-ca-certificates (remove it and rerun update-ca-certificates afterwards), or give each client the CA file as below.`,
   });
   for (const check of clientChecks(ca?.path ?? null, systemTrust, env)) add(check);
