@@ -21,6 +21,7 @@ export { ReplayHandler } from './capture/replayer.ts';
 export { writeLastRun } from './cassette/last-run.ts';
 export type { ModelRequest } from './cassette/schema.ts';
 export { createCassetteWriter } from './cassette/writer.ts';
+export { cliName } from './cli-name.ts';
 export { ReplayKitError } from './errors.ts';
 export { assertSupportedNode } from './node-version.ts';
 export { normalizeStep } from './pipeline/canonical.ts';

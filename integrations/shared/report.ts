@@ -4,10 +4,10 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { cliName } from '../../src/cli-name.ts';
 import {
   BUILT_IN_PRICES,
   type CostReport,
+  cliName,
   formatCost,
   type PriceTable,
   type UsageReport,
