@@ -40,7 +40,7 @@ import { RecordHandler } from './recorder.ts';
 import { ReplayHandler } from './replayer.ts';
 import { useScopeRoute } from './scope-route.ts';
 import { activate, enterScope, holderOf, releaseScope, runInScope, type Scope } from './scopes.ts';
-import { startUpdate } from './update.ts';
+import { runFailed, startUpdate } from './update.ts';
 
 export interface RecordOptions extends MatchOptions {
   /** The `.rpk` file, relative to the working directory. */
@@ -129,6 +129,7 @@ export async function record<T>(
     value = await runWithin(recording, run);
   } catch (error) {
     if (options.chaos) printChaosSeed(options);
+    if (recording.mode === 'update') runFailed(recording);
     // A divergence makes the SDK throw its own error (the 400 it was served, or a framework's
     // "no output"): the divergence is what explains it, so it wins, the run's error as its cause.
     const stopped = await recording.stop().catch((stopError: unknown) => {

@@ -35,6 +35,17 @@ import { RecordHandler } from './recorder.ts';
 import { ReplayHandler } from './replayer.ts';
 import type { Scope } from './scopes.ts';
 
+/**
+ * Recordings whose run failed: exchanges it never reached are a failure's doing, not a change,
+ * so they stay (a failing test must not shorten its cassette unless it went live).
+ */
+const failed = new WeakSet<Recording>();
+
+/** `record(options, run)`: the run threw before `stop()`. */
+export function runFailed(recording: Recording): void {
+  failed.add(recording);
+}
+
 interface Live {
   handler: RecordHandler;
   writer: CassetteWriter;
@@ -101,7 +112,7 @@ export async function startUpdate(
   scope.hosts = hosts;
   const release = claim(scope);
   let result: RecordResult | undefined;
-  return {
+  const recording: Recording = {
     mode: 'update',
     cassette,
     async stop() {
@@ -112,9 +123,12 @@ export async function startUpdate(
         release();
         const kept = live?.kept ?? matcher.exchanges.filter((e) => e.served > 0).length;
         const before = matcher.exchanges.length;
-        const report = updateReport(before, kept, recorded);
+        const keepAll = !live && failed.has(recording);
+        const report = keepAll
+          ? updateReport(before, before, 0)
+          : updateReport(before, kept, recorded);
         if (live) live.writer.seal();
-        else if (kept < before) {
+        else if (kept < before && !keepAll) {
           // Nothing diverged, but the run ended early: the exchanges it never reached go.
           openWriter(options, cassette, redactor, old, matcher.exchanges.slice(0, kept)).seal();
         }
@@ -136,6 +150,7 @@ export async function startUpdate(
       }
     },
   };
+  return recording;
 }
 
 function openWriter(

@@ -193,6 +193,22 @@ describe('update mode', () => {
     expect(readFileSync(cassette)).toEqual(bytes);
   });
 
+  test('a run that fails before the end without diverging leaves the cassette as it was', async () => {
+    up = await upstream();
+    const cassette = path.join(mkdtempSync(path.join(tmpdir(), 'rk-update-')), 'chat.rpk');
+    await record({ cassette, mode: 'record' }, () =>
+      converse(clients.openai!, up!.url, ['ask one', 'ask two', 'ask three']),
+    );
+    const bytes = readFileSync(cassette);
+    await expect(
+      record({ cassette, mode: 'update' }, async () => {
+        await converse(clients.openai!, up!.url, ['ask one']);
+        throw new Error('the test failed here');
+      }),
+    ).rejects.toThrow('the test failed here');
+    expect(readFileSync(cassette)).toEqual(bytes);
+  });
+
   test('records a missing cassette whole', async () => {
     up = await upstream();
     const cassette = path.join(mkdtempSync(path.join(tmpdir(), 'rk-update-')), 'new.rpk');
