@@ -5,9 +5,7 @@
  * else its body is shown as one JSON part: every provider renders something readable.
  */
 import { anthropicTurns } from '../providers/anthropic/turns.ts';
-import { bedrockTurns } from '../providers/bedrock/turns.ts';
 import { geminiTurns } from '../providers/gemini/turns.ts';
-import { ollamaTurns } from '../providers/ollama/turns.ts';
 import { openaiChatTurns } from '../providers/openai/chat-turns.ts';
 import { openaiResponsesTurns } from '../providers/openai/responses-turns.ts';
 import { providerModule } from '../providers/registry.ts';
@@ -23,21 +21,10 @@ const BY_ENDPOINT: Record<string, RenderTurns> = {
   streamGenerateContent: geminiTurns,
 };
 
-/**
- * Renderers written for modules that do not carry `turns` yet (their folders' turns.ts): to move
- * onto the modules themselves as `turns`, as openai, anthropic and gemini have.
- */
-const BY_PROVIDER: Record<string, (endpoint: string, body: unknown) => Turn[]> = {
-  bedrock: bedrockTurns,
-  ollama: ollamaTurns,
-};
-
 export function turnsOf(provider: string, endpoint: string, body: unknown): Turn[] {
   try {
     const module = providerModule(provider);
-    const turns = module?.turns
-      ? module.turns(endpoint, body)
-      : (BY_PROVIDER[provider]?.(endpoint, body) ?? BY_ENDPOINT[endpoint]?.(body));
+    const turns = module?.turns ? module.turns(endpoint, body) : BY_ENDPOINT[endpoint]?.(body);
     if (turns && turns.length > 0) return turns;
   } catch {
     // A renderer meeting a shape it never saw must not cost the page: show the body instead.

@@ -16,6 +16,7 @@ import { createEventstreamFramer, encodeEventstreamEvent } from './eventstream.t
 import { detectBedrock, ROUTES } from './routes.ts';
 import { bedrockSynthetic } from './synthetic.ts';
 import { bedrockResults } from './tools.ts';
+import { bedrockTurns } from './turns.ts';
 
 const EVENTSTREAM: StreamCodec = {
   format: 'eventstream',
@@ -80,6 +81,7 @@ const bedrock: ProviderModule = {
 
   errorBody: (info) => ({ message: info.message }),
   synthetic: bedrockSynthetic,
+  turns: bedrockTurns,
 };
 
 export default bedrock;

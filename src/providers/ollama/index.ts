@@ -6,6 +6,7 @@ import { assembleOllamaBody, createOllamaAssembler } from './assemble.ts';
 import { detectOllama, ROUTES } from './routes.ts';
 import { ollamaSynthetic } from './synthetic.ts';
 import { ollamaResults } from './tools.ts';
+import { ollamaTurns } from './turns.ts';
 
 const NDJSON: StreamCodec = {
   format: 'ndjson',
@@ -57,6 +58,7 @@ const ollama: ProviderModule = {
 
   errorBody: (info) => ({ error: info.message }),
   synthetic: ollamaSynthetic,
+  turns: ollamaTurns,
 };
 
 export default ollama;
