@@ -139,6 +139,10 @@ export interface AgentRun {
   events: Record<string, unknown>[];
 }
 
+const SHM = '/dev/shm';
+const faketimeState = () =>
+  existsSync(SHM) ? readdirSync(SHM).filter((f) => /^(sem\.)?faketime_(sem|shm)_\d+$/.test(f)) : [];
+
 export interface RunOptions {
   /** The folder the agent runs in (default the world's `work`). */
   cwd?: string;
@@ -175,6 +179,7 @@ export async function runAgent(
     .map(([k, v]) => `${k}='${v.replaceAll("'", `'\\''`)}' `)
     .join('');
   const script = `${env}\nexec ${only ? `env ${only}` : ''}${command} </dev/null`;
+  const before = new Set(faketimeState());
   const r = await execa('sh', ['-c', script], {
     cwd: options.cwd ?? world.work,
     reject: false,
@@ -188,6 +193,12 @@ export async function runAgent(
       ...homeVars,
     },
   });
+  // libfaketime leaves its shared clock state in /dev/shm, named by the pid of a process it was
+  // loaded into (the agent's, and those the agent spawns for its tools). A later process with the
+  // same pid finds it and fails ("sem_open failed ... File exists"): what this run left is removed.
+  if (options.env?.LD_PRELOAD) {
+    for (const f of faketimeState()) if (!before.has(f)) rmSync(join(SHM, f), { force: true });
+  }
   const stdout = String(r.stdout);
   const events: Record<string, unknown>[] = [];
   for (const line of stdout.split('\n')) {
