@@ -11,6 +11,7 @@ import type { ModelResponse } from '../cassette/schema.ts';
 import type { ReplayKitError } from '../errors.ts';
 import type { CapturePipeline, ExchangeCapture } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
+import { decodedOf } from '../providers/index.ts';
 import type { ProviderHosts } from '../providers/opaque.ts';
 import type { Redactor } from '../redaction/index.ts';
 import type { Chaos } from '../replay/chaos.ts';
@@ -221,7 +222,8 @@ export class ReplayHandler implements InterceptHandler {
     // (one held in memory is taken as it is, without waiting a turn).
     const stored = exchange.response;
     const recorded = stored && ('step' in stored ? stored.step : await loadResponse(stored));
-    const capture = this.#o.trace?.begin(raw, live.route) ?? null;
+    // The route and body the match found, passed on: the trace neither detects nor decodes again.
+    const capture = this.#o.trace?.begin(raw, live.route, decodedOf(plain.request)) ?? null;
     if (capture) this.servedBy.set(capture.correlation_id, exchange.correlation_id);
     return { kind: 'hit', exchange, recorded: recorded ?? null, capture };
   }

@@ -19,12 +19,15 @@ import {
   type BodyLayout,
   bodyLayout,
   createStreamCapture,
+  type DecodedBody,
   decodeBody,
+  decodeRequest,
   detectRoute,
   requestIdOf,
   requestSteps,
   responseSteps,
   responseStreamFormat,
+  routeOf,
 } from '../providers/index.ts';
 import { isOpaque, opaqueRoute, type ProviderHosts } from '../providers/opaque.ts';
 import type { RouteInfo, StreamCapture } from '../providers/types.ts';
@@ -93,14 +96,16 @@ export class CapturePipeline {
    * Starts capturing one exchange; `null` when the request is not provider traffic. `known`: the
    * route the front door already found (replay's trace), not detected again.
    */
-  begin(request: RawRequest, known?: RouteInfo): ExchangeCapture | null {
+  begin(request: RawRequest, known?: RouteInfo, decoded?: DecodedBody): ExchangeCapture | null {
     try {
-      const route = known ?? this.#route(request);
-      if (!route) return null;
+      // The body is decoded once and the route detected once, here, and both passed along.
+      const found = known
+        ? { route: known, body: decoded ?? decodeRequest(request, isOpaque(known)) }
+        : this.#route(request);
+      if (!found) return null;
+      const { route, body } = found;
       const ctx = { correlation_id: randomUUID(), offset_ms: this.#options.clock() };
-      // A detected route is found again the step's way (a WebSocket frame takes its socket's);
-      // an opaque one cannot be, nor can one the caller passed.
-      const { steps } = requestSteps(request, ctx, known ?? (isOpaque(route) ? route : undefined));
+      const { steps } = requestSteps(request, ctx, route, body);
       for (const step of steps) this.#append(step);
       this.exchanges++;
       return new Exchange(this, this.#options, route, ctx.correlation_id, ctx.offset_ms);
@@ -120,16 +125,19 @@ export class CapturePipeline {
     return Boolean(this.#options.hosts?.providerOf(request));
   }
 
-  #route(request: RawRequest): RouteInfo | null {
-    const decoded = decodeBody(request.body, request.headers['content-type']);
-    const route = detectRoute({ ...request, body: decoded.body });
+  #route(request: RawRequest): { route: RouteInfo; body: DecodedBody } | null {
+    const body = decodeRequest(request);
+    const route = routeOf(request, body);
     const { hosts } = this.#options;
     if (route) {
       hosts?.learn(request.origin, route.provider);
-      return route;
+      return { route, body };
     }
     const provider = hosts?.providerOf(request);
-    return provider ? opaqueRoute(provider, decoded) : null;
+    // An opaque exchange is kept byte for byte: its body is decoded again, exactly.
+    return provider
+      ? { route: opaqueRoute(provider, body), body: decodeRequest(request, true) }
+      : null;
   }
 
   #append(step: StepInput): void {

@@ -89,3 +89,21 @@ export function encodeBody(stored: DecodedBody): Buffer | null {
   }
   return null;
 }
+
+/** The stored body of a step (a request decoded at the front door), to pass along as it is. */
+export function decodedOf(step: DecodedBody): DecodedBody {
+  const out: DecodedBody = {};
+  for (const key of BODY_KEYS)
+    if (step[key] !== undefined) (out as Record<string, unknown>)[key] = step[key];
+  return out;
+}
+
+const BODY_KEYS = [
+  'body',
+  'body_text',
+  'body_base64',
+  'body_multipart',
+  'body_indent',
+  'body_newline',
+  'body_raw',
+] as const;

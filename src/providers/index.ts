@@ -9,7 +9,7 @@ export { detectAgent } from './agents.ts';
 export { assembleBody, assembleEvents } from './assemble.ts';
 export type { AssemblyResult } from './assembler.ts';
 export type { DecodedBody } from './body.ts';
-export { type BodyLayout, bodyLayout, decodeBody, encodeBody } from './body.ts';
+export { type BodyLayout, bodyLayout, decodeBody, decodedOf, encodeBody } from './body.ts';
 export { createStreamCapture } from './capture.ts';
 export { dataText, encodeStream, encodeStreamEvent, JSON_ARRAY } from './encode.ts';
 export type {
@@ -36,7 +36,7 @@ export {
   sdkOf,
   supportedRoutes,
 } from './registry.ts';
-export { requestSteps, responseSteps } from './steps.ts';
+export { decodeRequest, requestSteps, responseSteps, routeOf } from './steps.ts';
 export { responseStreamFormat, streamCodec } from './stream-formats.ts';
 export type { ToolResult } from './tools.ts';
 export { toolResultsOf } from './tools.ts';

@@ -13,7 +13,7 @@ import type {
   ToolResponse,
 } from '../cassette/schema.ts';
 import { assembleBody, assembleEvents } from './assemble.ts';
-import { decodeBody } from './body.ts';
+import { type DecodedBody, decodeBody } from './body.ts';
 import { isOpaque } from './opaque.ts';
 import { detectRoute, requestIdOf } from './registry.ts';
 import { toolResultsOf } from './tools.ts';
@@ -33,36 +33,48 @@ function base(route: RouteInfo | null, ctx: StepContext) {
 }
 
 /**
+ * A request's body as it is stored: decoded once, at the front door, and passed along.
+ * `exact`: an opaque exchange's, kept byte for byte.
+ */
+export function decodeRequest(req: RawRequest, exact = false): DecodedBody {
+  // A WebSocket client frame is always JSON text, whatever the upgrade's content-type said.
+  const contentType =
+    req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
+  return decodeBody(req.body, contentType, { exact });
+}
+
+/** The route of a decoded request: detected once per exchange, by the front door. */
+export function routeOf(req: RawRequest, decoded: DecodedBody): RouteInfo | null {
+  if (req.transport !== 'websocket') {
+    return detectRoute({
+      method: req.method,
+      url: req.url,
+      ...(req.origin ? { origin: req.origin } : {}),
+      headers: req.headers,
+      body: decoded.body,
+    });
+  }
+  // A client frame belongs to the socket's route (the upgrade), whatever headers came with it.
+  const route = detectRoute({ method: 'GET', url: req.url, headers: { upgrade: 'websocket' } });
+  if (!route) return null;
+  const model = (decoded.body as { model?: unknown } | undefined)?.model;
+  return { ...route, model: typeof model === 'string' ? model : route.model };
+}
+
+/**
  * The exchange's `model.request` step alone, without the tool results it carries back: what
  * replay matches, once per request (`requestSteps` has both).
  */
 export function requestStep(
   req: RawRequest,
   ctx: StepContext,
-  /** The route when the front door already knows it (an opaque exchange): not detected again. */
-  known?: RouteInfo,
+  /** The route when the front door already knows it: not detected again. */
+  known?: RouteInfo | null,
+  /** The body when the front door already decoded it: not decoded again. */
+  given?: DecodedBody,
 ): { route: RouteInfo | null; request: StepOf<ModelRequest> } {
-  // A WebSocket client frame is always JSON text, whatever the upgrade's content-type said.
-  const contentType =
-    req.transport === 'websocket' ? 'application/json' : headerOf(req.headers, 'content-type');
-  const decoded = decodeBody(req.body, contentType, { exact: isOpaque(known) });
-  // A client frame belongs to the socket's route (the upgrade), whatever headers came with it.
-  const ws = req.transport === 'websocket';
-  let route =
-    known ??
-    (ws
-      ? detectRoute({ method: 'GET', url: req.url, headers: { upgrade: 'websocket' } })
-      : detectRoute({
-          method: req.method,
-          url: req.url,
-          ...(req.origin ? { origin: req.origin } : {}),
-          headers: req.headers,
-          body: decoded.body,
-        }));
-  if (route && ws) {
-    const model = (decoded.body as { model?: unknown } | undefined)?.model;
-    route = { ...route, model: typeof model === 'string' ? model : route.model };
-  }
+  const decoded = given ?? decodeRequest(req, isOpaque(known));
+  const route = known === undefined ? routeOf(req, decoded) : known;
   const request: StepOf<ModelRequest> = {
     type: 'model.request',
     ...base(route, ctx),
@@ -81,9 +93,10 @@ export function requestStep(
 export function requestSteps(
   req: RawRequest,
   ctx: StepContext,
-  known?: RouteInfo,
+  known?: RouteInfo | null,
+  decoded?: DecodedBody,
 ): { route: RouteInfo | null; steps: StepInput[] } {
-  const { route, request } = requestStep(req, ctx, known);
+  const { route, request } = requestStep(req, ctx, known, decoded);
   const results: StepOf<ToolResponse>[] =
     route && !isOpaque(route)
       ? toolResultsOf(route, request.body).map((result) => ({

@@ -8,7 +8,14 @@
 import type { ModelRequest, ModelResponse, Step } from '../cassette/schema.ts';
 import { CapturePipeline } from '../pipeline/capture.ts';
 import type { RawRequest } from '../pipeline/exchange.ts';
-import { encodeBody, isOpaque, OPAQUE, type RouteInfo, requestSteps } from '../providers/index.ts';
+import {
+  decodedOf,
+  encodeBody,
+  isOpaque,
+  OPAQUE,
+  type RouteInfo,
+  requestSteps,
+} from '../providers/index.ts';
 import type { DivergenceDetails } from './divergence.ts';
 import { feedFailure, feedResponse, serveOptionsOf } from './feed.ts';
 import type { OpenedReplay } from './open.ts';
@@ -80,7 +87,8 @@ export async function selfReplay(
       continue;
     }
     served++;
-    const capture = pipeline.begin(raw, known);
+    // Found and decoded once, above: the capture takes both as they are.
+    const capture = pipeline.begin(raw, route, decodedOf(request));
     if (!capture) continue;
     const exchange = result.exchange;
     servedBy.set(capture.correlation_id, exchange.correlation_id);
