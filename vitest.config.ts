@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // The suite in the named CI steps (.ci/run, .github/workflows/ci.yml): `vitest run --project X`.
@@ -27,6 +29,11 @@ export default defineConfig({
   test: {
     exclude: ['**/node_modules/**', 'test/fixtures/**', 'examples/**'],
     testTimeout: 30_000,
+    // A diverging replay or parity check writes its HTML diff (issue 19): never into the repo.
+    env: {
+      REPLAYKIT_REPORT_DIR:
+        process.env.REPLAYKIT_REPORT_DIR ?? path.join(tmpdir(), 'replaykit-test-reports'),
+    },
     hookTimeout: 60_000,
     projects: [
       {

@@ -314,6 +314,9 @@ async function startReplay(
         divergences: handler.divergences,
         served: await servedUsage(matcher.exchanges),
       };
+      // Parity (a trace) writes its own page from what the run produced.
+      const first = handler.divergences[0];
+      if (first && !trace) await writeDiffPage(first, cassette, handler.servedIds);
       if (handler.failures[0]) throw handler.failures[0];
       return result;
     },
@@ -374,6 +377,23 @@ async function startRecord(
       }
     },
   };
+}
+
+/**
+ * The conversation-level HTML diff of a diverged replay, named at the end of the error (issue 19).
+ * Loaded only on a divergence: a passing replay never pays for the viewer.
+ */
+async function writeDiffPage(
+  error: ReplayDivergenceError,
+  cassette: string,
+  servedIds: readonly string[],
+): Promise<void> {
+  try {
+    const { attachReplayDiffPage } = await import('../viewer/replay-divergence-page.ts');
+    await attachReplayDiffPage(error, cassette, servedIds);
+  } catch {
+    // Never a second failure: the divergence stays the report.
+  }
 }
 
 /** A chaos run that failed is replayed with the same seed: say which. */

@@ -83,6 +83,8 @@ export class ReplayHandler implements InterceptHandler {
   served = 0;
   /** Parity: which recorded exchange served each traced one (correlation ids: trace → cassette). */
   readonly servedBy = new Map<string, string>();
+  /** Correlation ids of the recorded exchanges served, in order (a divergence's HTML diff). */
+  readonly servedIds: string[] = [];
   readonly #o: ReplayHandlerOptions;
   #turn: Promise<unknown> = Promise.resolve();
   readonly #feeding = new Set<Promise<void>>();
@@ -218,6 +220,7 @@ export class ReplayHandler implements InterceptHandler {
     }
     this.served++;
     const exchange = result.exchange;
+    this.servedIds.push(exchange.correlation_id);
     // Read back from the cassette before the trace begins: a large one keeps responses on disk
     // (one held in memory is taken as it is, without waiting a turn).
     const stored = exchange.response;

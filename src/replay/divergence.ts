@@ -131,9 +131,11 @@ export class ReplayDivergenceError extends ReplayKitError {
    * failure, so it is what the test reports, and the run's own error stays as its cause.
    */
   explaining(failure: unknown): ReplayDivergenceError {
-    return failure === undefined || failure === this
-      ? this
-      : new ReplayDivergenceError(this.details, { cause: failure });
+    if (failure === undefined || failure === this) return this;
+    const explained = new ReplayDivergenceError(this.details, { cause: failure });
+    // Lines added after the fact (the HTML diff's path, issue 19) stay in the report.
+    explained.message = this.message;
+    return explained;
   }
 }
 

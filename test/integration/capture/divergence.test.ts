@@ -43,7 +43,10 @@ describe('first divergence', () => {
     expect(result.divergences).toHaveLength(1);
     const divergence = result.divergences[0]!;
     expect(divergence).toBeInstanceOf(ReplayDivergenceError);
-    expect(divergence.message).toBe(
+    // Then the conversation-level HTML diff's path (issue 19: replay-divergence-diff.test.ts).
+    const [message, page] = divergence.message.split('\n  HTML diff: ');
+    expect(page).toMatch(/chat-[0-9a-f]{6}\.diff\.html$/);
+    expect(message).toBe(
       [
         `[replaykit] Replay divergence in ${rel(cassette)}: the live request does not match exchange #0 (openai chat.completions, POST /v1/chat/completions).`,
         '  First difference: body.messages[0].content: expected "Hi" but got "Hello"',

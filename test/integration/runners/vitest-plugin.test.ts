@@ -94,6 +94,18 @@ describe('replaykit/vitest in a real vitest run', () => {
     )?.[1];
     expect(page, run.output).toBeDefined();
     expect(readFileSync(path.join(project, page!), 'utf8')).toContain('"kind":"diff"');
+    // The test's own cassette (autoCassette) diverged in replay: Vitest reports the SDK's 400 and
+    // then the divergence, which names the page too.
+    const own =
+      /FAIL {1,2}chat\.test\.ts > chat > streams a greeting\nReplayDivergenceError: ([\s\S]*?)⎯{10}/.exec(
+        run.output,
+      )?.[1];
+    expect(own, run.output).toContain(
+      `[replaykit] Replay divergence in ${CASSETTE}: the live request does not match exchange #0`,
+    );
+    expect(own).toMatch(
+      /\n {2}HTML diff: replaykit-report\/chat--streams-a-greeting-[0-9a-f]{6}\.diff\.html\n/,
+    );
     expect(run.output).toContain(`  diverged ${CASSETTE}`);
   }, 120_000);
 
