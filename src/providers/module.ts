@@ -77,6 +77,15 @@ export interface RouteInfo {
 }
 
 /** Errors ReplayKit itself answers with (listener gateway, replayer), in the provider's own shape. */
+/** The statuses chaos replay can answer with: rate limit, server error, overloaded. */
+export type ErrorStatus = 429 | 500 | 503;
+
+export interface StatusErrorAnswer {
+  body: unknown;
+  /** Besides `content-type` and `retry-after`, which every answer gets. */
+  headers: [string, string][];
+}
+
 export interface ProviderErrorInfo {
   status: number;
   /** OpenAI `type` / Anthropic `error.type`. */
@@ -241,6 +250,12 @@ export interface ProviderModule {
   // --- Answers ReplayKit makes up -----------------------------------------------------------
   /** The provider's error body for an error ReplayKit itself answers with. */
   errorBody(info: ProviderErrorInfo): unknown;
+  /**
+   * The provider's own answer to an overloaded or failing API, as its servers send it (chaos
+   * replay's `status`, issue 20): the body and headers its SDK reads to classify the error and
+   * decide to retry (Bedrock's SDK names the error from `x-amzn-errortype`, for one).
+   */
+  statusError(status: ErrorStatus, requestId: string): StatusErrorAnswer;
   /** A deterministic provider-shaped answer (listener `--mode synthetic`); null when the route has none. */
   synthetic(input: SyntheticInput): ModelResponse | null;
 

@@ -4,6 +4,7 @@ import type { ProviderModule } from '../module.ts';
 import { headerOf, isRecord } from '../util.ts';
 import { assembleAnthropicBody, createAnthropicAssembler } from './assemble.ts';
 import { detectAnthropic, looksAnthropic, ROUTES } from './routes.ts';
+import { anthropicStatusError } from './status-errors.ts';
 import { anthropicSynthetic } from './synthetic.ts';
 import { anthropicResults } from './tools.ts';
 import { anthropicTurns } from './turns.ts';
@@ -48,6 +49,7 @@ const anthropic: ProviderModule = {
     error: { type: info.type, message: info.message },
     request_id: null,
   }),
+  statusError: anthropicStatusError,
   synthetic: anthropicSynthetic,
   turns: (endpoint, body) => (endpoint.startsWith('messages') ? anthropicTurns(body) : []),
 };

@@ -14,6 +14,7 @@ import {
 } from './assemble.ts';
 import { createEventstreamFramer, encodeEventstreamEvent } from './eventstream.ts';
 import { detectBedrock, ROUTES } from './routes.ts';
+import { bedrockStatusError } from './status-errors.ts';
 import { bedrockSynthetic } from './synthetic.ts';
 import { bedrockResults } from './tools.ts';
 import { bedrockTurns } from './turns.ts';
@@ -80,6 +81,7 @@ const bedrock: ProviderModule = {
   },
 
   errorBody: (info) => ({ message: info.message }),
+  statusError: bedrockStatusError,
   synthetic: bedrockSynthetic,
   turns: bedrockTurns,
 };

@@ -4,6 +4,7 @@ import type { ProviderModule } from '../module.ts';
 import { headerOf, isRecord } from '../util.ts';
 import { assembleGeminiBody, createGeminiAssembler } from './assemble.ts';
 import { detectGemini, ROUTES } from './routes.ts';
+import { geminiStatusError } from './status-errors.ts';
 import { geminiSynthetic } from './synthetic.ts';
 import { geminiResults } from './tools.ts';
 import { geminiTurns } from './turns.ts';
@@ -57,6 +58,7 @@ const gemini: ProviderModule = {
       details: [{ reason: info.code, domain: 'replaykit' }],
     },
   }),
+  statusError: geminiStatusError,
   synthetic: geminiSynthetic,
   turns: (endpoint, body) =>
     /^(generateContent|streamGenerateContent|countTokens)$/.test(endpoint) ? geminiTurns(body) : [],

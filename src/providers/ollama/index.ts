@@ -4,6 +4,7 @@ import { createNdjsonFramer, ndjsonLine } from '../ndjson.ts';
 import { headerOf } from '../util.ts';
 import { assembleOllamaBody, createOllamaAssembler } from './assemble.ts';
 import { detectOllama, ROUTES } from './routes.ts';
+import { ollamaStatusError } from './status-errors.ts';
 import { ollamaSynthetic } from './synthetic.ts';
 import { ollamaResults } from './tools.ts';
 import { ollamaTurns } from './turns.ts';
@@ -57,6 +58,7 @@ const ollama: ProviderModule = {
   redaction: { keepHeaders: [], blobFields: ['system', 'tools'] },
 
   errorBody: (info) => ({ error: info.message }),
+  statusError: ollamaStatusError,
   synthetic: ollamaSynthetic,
   turns: ollamaTurns,
 };

@@ -6,6 +6,7 @@ import { openaiChatTurns } from './chat-turns.ts';
 import { assembleResponsesBody, createResponsesAssembler } from './responses.ts';
 import { openaiResponsesTurns } from './responses-turns.ts';
 import { detectOpenAI, ROUTES } from './routes.ts';
+import { openaiStatusError } from './status-errors.ts';
 import { openaiSynthetic } from './synthetic.ts';
 import { chatResults, responsesResults } from './tools.ts';
 
@@ -83,6 +84,7 @@ const openai: ProviderModule = {
   errorBody: (info) => ({
     error: { message: info.message, type: info.type, param: null, code: info.code },
   }),
+  statusError: openaiStatusError,
   synthetic: openaiSynthetic,
   turns(endpoint, body) {
     if (endpoint === 'responses' || endpoint === 'responses.compact')
