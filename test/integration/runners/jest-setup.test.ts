@@ -3,7 +3,7 @@
  * ts-jest (Anthropic tool use) and a native ESM project (OpenAI), in record, offline replay and
  * divergence scenarios.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
@@ -190,6 +190,18 @@ describe('replaykit/jest in real jest runs', () => {
         '+         "content": "Weather in Rome?",',
       ]),
     );
+    // The test's own cassette (autoCassette) diverged in replay: Jest reports the SDK's 400, then
+    // the divergence, which names the conversation-level HTML diff (issue 19).
+    const own =
+      /● weather agent › calls the weather tool\n\n {4}ReplayDivergenceError: ([\s\S]*?)\n {2}● /.exec(
+        run.output,
+      )?.[1];
+    expect(own, run.output).toContain(`[replaykit] Replay divergence in ${CJS_CASSETTE}`);
+    const page = /\n {4,}HTML diff: (replaykit-report\/[\w.-]+-[0-9a-f]{6}\.diff\.html)/.exec(
+      own!,
+    )?.[1];
+    expect(page, own).toMatch(/^replaykit-report\/weather-agent--calls-the-weather-tool-/);
+    expect(readFileSync(path.join(cjs, page!), 'utf8')).toContain('"kind":"diff"');
     expect(run.output).toContain(`  diverged ${CJS_CASSETTE}`);
   }, 120_000);
 
