@@ -66,6 +66,19 @@ export function tokensOf(usage: unknown): TokenCounts | null {
       output: num(u.output_tokens),
     };
   }
+  if ('inputTokens' in u || 'outputTokens' in u) {
+    // Bedrock Converse: cache reads and writes are counted apart from inputTokens.
+    return {
+      input: num(u.inputTokens),
+      cachedInput: num(u.cacheReadInputTokens),
+      cacheWrite: num(u.cacheWriteInputTokens),
+      output: num(u.outputTokens),
+    };
+  }
+  if ('prompt_eval_count' in u || 'eval_count' in u) {
+    // Ollama's native API: no cache counts.
+    return { ...ZERO_TOKENS, input: num(u.prompt_eval_count), output: num(u.eval_count) };
+  }
   return null;
 }
 

@@ -96,6 +96,23 @@ describe('tokensOf', () => {
       cacheWrite: 0,
       output: 100,
     });
+    // Bedrock Converse (and its stream's metadata event): cache reads and writes beside input.
+    expect(
+      tokensOf({
+        inputTokens: 120,
+        outputTokens: 30,
+        totalTokens: 650,
+        cacheReadInputTokens: 400,
+        cacheWriteInputTokens: 100,
+      }),
+    ).toEqual({ input: 120, cachedInput: 400, cacheWrite: 100, output: 30 });
+    // Ollama's native API: prompt_eval_count / eval_count, as its assembler keeps them.
+    expect(tokensOf({ prompt_eval_count: 26, eval_count: 12 })).toEqual({
+      input: 26,
+      cachedInput: 0,
+      cacheWrite: 0,
+      output: 12,
+    });
     expect(tokensOf(null)).toBeNull();
     expect(tokensOf({ foo: 1 })).toBeNull();
   });
