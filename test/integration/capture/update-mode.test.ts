@@ -10,10 +10,17 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { record } from '../../../src/index.ts';
 import { loadCassette } from '../../../src/pipeline/cassette.ts';
 import { type FakeUpstream, startFakeUpstream } from '../../support/fake-upstream/index.ts';
+
+// These tests are a developer updating cassettes on their machine; the suite itself runs with
+// CI=true, where update is refused (that refusal has its own test below, with its own env).
+beforeAll(() => {
+  vi.stubEnv('CI', '');
+  return () => vi.unstubAllEnvs();
+});
 
 let up: FakeUpstream | undefined;
 afterEach(async () => {

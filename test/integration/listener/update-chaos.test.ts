@@ -209,7 +209,8 @@ describe('listener --mode replay --chaos', () => {
 describe('replaypack listen start through the CLI', () => {
   test('--mode update and --chaos are accepted and checked', async () => {
     const home = join(dir, 'home');
-    const run = (args: string[]) => replaypack(args, { env: { REPLAYKIT_HOME: home } });
+    // A developer's machine (CI's refusal is checked below): the suite itself runs with CI=true.
+    const run = (args: string[]) => replaypack(args, { env: { REPLAYKIT_HOME: home, CI: '' } });
     const cassette = join(dir, 'cli.rpk');
     const bad = await run(['listen', 'start', '--port', '0', '--mode', 'update']);
     expect(bad.exitCode).toBe(2);
