@@ -7,11 +7,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { Step } from '../cassette/schema.ts';
 import { cliName } from '../cli-name.ts';
 import { UsageError } from '../errors.ts';
 import { MCP_PREFIX } from '../mcp/channel.ts';
-import { loadForReplay } from '../pipeline/cassette.ts';
 import { Chaos, type ChaosOptions } from '../replay/chaos.ts';
+import { recordedSteps } from '../replay/open.ts';
 import type { UpdateReport } from '../replay/update-cassette.ts';
 import { handleIngest, INGEST_PREFIX } from './agent-ingest.ts';
 import { type CaptureSink, guardRecorder, NO_CAPTURE } from './capture-hooks.ts';
@@ -168,10 +169,7 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
     replay:
       mode === 'replay' && options.cassette
         ? {
-            // Only the MCP steps are kept: the model traffic is served by the replay answerer.
-            steps: (await loadForReplay(options.cassette)).steps.filter(
-              (s) => s.provider === 'mcp',
-            ),
+            steps: await mcpSteps(options.cassette),
             cassette: options.cassette,
           }
         : null,
@@ -408,4 +406,15 @@ export async function createGateway(options: GatewayOptions = {}): Promise<Gatew
       return result;
     },
   };
+}
+
+/**
+ * The cassette's MCP steps, read one step at a time. Only they are kept: the model traffic is
+ * served by the replay answerer from its on-disk index, and loading the whole file here undid that
+ * bound (a 64 MB cassette no longer replayed under a 48 MB heap; issue 15).
+ */
+async function mcpSteps(cassette: string): Promise<Step[]> {
+  const steps: Step[] = [];
+  for await (const step of recordedSteps(cassette)) if (step.provider === 'mcp') steps.push(step);
+  return steps;
 }
