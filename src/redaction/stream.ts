@@ -31,6 +31,13 @@ interface Span {
   start: number;
   end: number;
   marked: boolean;
+  /**
+   * Found against the end of a growing text: the end of what has arrived looked like the end of
+   * the token, so the span may be too wide (a 40-character AWS-secret shape that ends where the
+   * window ends, before the text goes on). Replaced by the next look at that text, unless it was
+   * already rendered: then it stays, as every rendered span does.
+   */
+  provisional?: boolean;
 }
 
 interface Channel {
@@ -101,11 +108,15 @@ export function createStreamRedactor(
     // A growing text may end inside an escape; a finding must not end there.
     const windowEnd = ch.closed ? end(ch) : start + completeEnd(ch.text.slice(start - ch.base));
     ch.openFrom = null;
+    // What an earlier, shorter window judged at its edge is judged again on this longer one
+    // (whole-text redaction sees the same text at once; a stream must end up where it does).
+    ch.spans = ch.spans.filter((sp) => !sp.provisional || sp.marked || sp.start < start);
     for (const f of detect(ch.text.slice(start - ch.base, windowEnd - ch.base))) {
       const s = start + f.start;
       const e = start + f.end;
-      if (e === windowEnd && !ch.closed) ch.openFrom = Math.min(ch.openFrom ?? s, s);
-      addSpan(ch, s, e);
+      const atEdge = e === windowEnd && !ch.closed;
+      if (atEdge) ch.openFrom = Math.min(ch.openFrom ?? s, s);
+      addSpan(ch, s, e, atEdge);
     }
   }
 
@@ -185,10 +196,10 @@ export function createStreamRedactor(
   };
 }
 
-function addSpan(ch: Channel, start: number, end: number): void {
+function addSpan(ch: Channel, start: number, end: number, provisional: boolean): void {
   const overlapping = ch.spans.filter((s) => s.start < end && start < s.end);
   if (overlapping.length === 0) {
-    ch.spans.push({ start, end, marked: false });
+    ch.spans.push({ start, end, marked: false, provisional });
     ch.spans.sort((x, y) => x.start - y.start);
     return;
   }
@@ -197,5 +208,6 @@ function addSpan(ch: Channel, start: number, end: number): void {
   keep.start = Math.min(start, ...overlapping.map((s) => s.start));
   keep.end = Math.max(end, ...overlapping.map((s) => s.end));
   keep.marked = overlapping.some((s) => s.marked);
+  keep.provisional = provisional && overlapping.every((s) => s.provisional);
   ch.spans = ch.spans.filter((s) => s === keep || !overlapping.includes(s));
 }

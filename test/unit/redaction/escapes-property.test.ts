@@ -44,7 +44,7 @@ test('the detectors find every planted secret in the raw cassette line, at its p
 });
 
 describe.each(DELTA_SHAPES)('stream: $name', (shape) => {
-  test('split at random points: no event carries a planted secret, the deltas join to valid JSON equal to the redacted whole', () => {
+  const splitProperty = (parameters: { numRuns: number; seed?: number }) =>
     fc.assert(
       fc.property(plantedDoc(3), fc.array(fc.nat(), { maxLength: 40 }), (doc, cuts) => {
         const s = r.stream();
@@ -55,7 +55,17 @@ describe.each(DELTA_SHAPES)('stream: $name', (shape) => {
         expect(joined).toBe(r.text(doc.json));
         expect(() => parseDeep(joined)).not.toThrow();
       }),
-      { numRuns: 60 },
+      parameters,
     );
+
+  test('split at random points: no event carries a planted secret, the deltas join to valid JSON equal to the redacted whole', () => {
+    splitProperty({ numRuns: 60 });
+  });
+
+  // The seed that found a window edge read as a token's end: a Google key then `\/` in a text
+  // holding an AWS key id took the 40-character AWS-secret shape `AIza…A/` while the rest of the
+  // text had not arrived, and the stream kept that wider span (CI, 2026-12-01).
+  test('split at random points, the seed that found an over-wide span at a window edge', () => {
+    splitProperty({ numRuns: 60, seed: -53053139 });
   });
 });
