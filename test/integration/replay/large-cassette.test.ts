@@ -103,8 +103,10 @@ test('replaypack replay self-replays the same 64 MB cassette under a 48 MB heap'
   expect(summary.recorded_hash).toBe(summary.replayed_hash);
 }, 240_000);
 
-test('replaypack assert passes on the same 64 MB cassette under a 48 MB heap', async () => {
-  const r = await execa(process.execPath, ['--max-old-space-size=48', CLI, 'assert', file], {
+// assert self-replays and compares both sides, and at 48 MB it ran out in 1 of 5 CI runs (a
+// 27 MB peak of garbage on a 19 MB base): 64 MB is still half of what the file takes as strings.
+test('replaypack assert passes on the same 64 MB cassette under a 64 MB heap', async () => {
+  const r = await execa(process.execPath, ['--max-old-space-size=64', CLI, 'assert', file], {
     reject: false,
   });
   expect(r.stderr).toBe('');
